@@ -18,12 +18,11 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBMPANALYZE) $(LIBMPTRACE) \
 
 ## unit: build and run the cmocka unit tests
 unit: $(UNIT_BINS)
-	$(Q)pass=0; fail=0; \
-	for t in $(UNIT_BINS); do \
-		if $$t >$$t.log 2>&1; then pass=$$((pass+1)); \
-		else fail=$$((fail+1)); echo "FAIL $$t"; tail -20 $$t.log; fi; \
-	done; echo "unit: $$pass passed, $$fail failed"; test $$fail = 0
+	$(Q)scripts/run-unit $(UNIT_BINS)
+
+## tests: build the unit tests, test programs and tools without running them
+tests: $(UNIT_BINS)
 
 -include $(wildcard tests/*/build.mk)
 
-.PHONY: unit
+.PHONY: unit tests
