@@ -1,0 +1,697 @@
+/* Leak classification of live heap blocks, following valgrind memcheck. */
+#include "leakscan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Per-block scan state, kept in the block's `kind` field until the end
+ * (so the only extra memory is the mark stack).  The states are memcheck's
+ * Reachedness values (mc_include.h): Unreached ends as definitely lost.
+ */
+enum {
+	ST_UNREACHED = 0,
+	ST_POSSIBLE = 1,
+	ST_REACHABLE = 2,
+	ST_INDIRECT = 3,
+	ST_MASK = 3,
+	ST_PENDING = 1 << 2,
+	ST_HEUR_SHIFT = 3, /* heuristic number + 1 in 3 bits */
+	ST_HEUR_MASK = 7 << 3,
+};
+
+enum { H_NONE, H_STDSTRING, H_LENGTH64, H_NEWARRAY, H_MULTI };
+
+#define WIN_SHIFT 16 /* 64 KiB read windows */
+#define WIN_SIZE ((size_t)1 << WIN_SHIFT)
+#define NSLOTS 16
+#define PAGE 4096u
+#define WORD 8u
+
+struct slot {
+	uint64_t win;	/* window number + 1; 0: empty */
+	int bad;	/* the whole window did not read */
+	unsigned char *data;
+};
+
+struct scan {
+	struct leakscan_block *b;
+	size_t n;
+	uint64_t lo, span; /* quick filter: [lo, lo + span) holds every block */
+	uint32_t *stack;
+	size_t top;
+	leakscan_read_fn read;
+	void *ctx;
+	uint32_t heur;
+	const struct leakscan_map *maps;
+	size_t nmaps;
+	unsigned char *buf; /* the words being scanned */
+	struct slot slot[NSLOTS];
+	struct leakscan_stats st;
+};
+
+static inline uint32_t state(const struct scan *s, size_t i)
+{
+	return s->b[i].kind & ST_MASK;
+}
+
+static inline void set_state(struct scan *s, size_t i, uint32_t st)
+{
+	s->b[i].kind = (s->b[i].kind & ~(uint32_t)ST_MASK) | st;
+}
+
+static inline uint32_t heur_of(const struct scan *s, size_t i)
+{
+	return (s->b[i].kind & ST_HEUR_MASK) >> ST_HEUR_SHIFT;
+}
+
+static inline void set_heur(struct scan *s, size_t i, uint32_t h)
+{
+	s->b[i].kind = (s->b[i].kind & ~(uint32_t)ST_HEUR_MASK) |
+		       (h << ST_HEUR_SHIFT);
+}
+
+/*
+ * The block that `p` points at or into, or -1.  A zero-size block covers
+ * its start address, as in memcheck's find_chunk_for(), so that a pointer
+ * to it is not missed.
+ */
+static inline long find_block(const struct scan *s, uint64_t p)
+{
+	size_t lo = 0, hi = s->n;
+	const struct leakscan_block *b = s->b;
+
+	if (p - s->lo >= s->span)
+		return -1;
+	/* Last block whose start is <= p. */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (b[mid].addr <= p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (p < b[lo].addr)
+		return -1;
+	if (p - b[lo].addr < (b[lo].size ? b[lo].size : 1))
+		return (long)lo;
+	return -1;
+}
+
+static void push(struct scan *s, size_t i)
+{
+	if (s->b[i].kind & ST_PENDING)
+		return;
+	s->b[i].kind |= ST_PENDING;
+	s->stack[s->top++] = (uint32_t)i;
+}
+
+static int rd(struct scan *s, uint64_t addr, void *dst, size_t len)
+{
+	s->st.read_calls++;
+	return s->read(s->ctx, addr, dst, len);
+}
+
+/*
+ * Copy [addr, addr + len) into dst through the window cache: blocks next
+ * to each other are usually scanned close in time, and one 64 KiB read
+ * then serves many small blocks.  The range must not cross a window.
+ * Returns 0 or -1 (something unreadable).
+ */
+static int fetch_win(struct scan *s, uint64_t addr, void *dst, size_t len)
+{
+	uint64_t win = addr >> WIN_SHIFT;
+	struct slot *sl = &s->slot[win % NSLOTS];
+
+	if (sl->win != win + 1) {
+		sl->win = win + 1;
+		sl->bad = rd(s, win << WIN_SHIFT, sl->data, WIN_SIZE) < 0;
+	}
+	if (sl->bad)
+		return rd(s, addr, dst, len) < 0 ? -1 : 0;
+	memcpy(dst, sl->data + (addr & (WIN_SIZE - 1)), len);
+	return 0;
+}
+
+/* One aligned word of the scanned process (for the heuristics). */
+static int read_word(struct scan *s, uint64_t addr, uint64_t *w)
+{
+	return fetch_win(s, addr, w, sizeof(*w));
+}
+
+static const struct leakscan_map *find_map(const struct scan *s, uint64_t p)
+{
+	size_t lo = 0, hi = s->nmaps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p < s->maps[mid].lo)
+			hi = mid;
+		else if (p >= s->maps[mid].hi)
+			lo = mid + 1;
+		else
+			return &s->maps[mid];
+	}
+	return NULL;
+}
+
+/*
+ * memcheck's aligned_ptr_above_page0_is_vtable_addr(): `p` lies in a
+ * readable file mapping and, among its next 21 words (within the mapping),
+ * two non-null words point into executable file mappings before any
+ * non-null word points elsewhere.
+ */
+static int is_vtable(struct scan *s, uint64_t p)
+{
+	const struct leakscan_map *m = find_map(s, p);
+	uint64_t scan, scan_max;
+	unsigned nfn = 0;
+
+	if (!m || !(m->prot & LEAKSCAN_PROT_R))
+		return 0;
+	scan_max = p + 20 * WORD;
+	/* memcheck: seg->end (last byte) - sizeof(Addr) */
+	if (m->hi >= 1 + WORD && scan_max > m->hi - 1 - WORD)
+		scan_max = m->hi - 1 - WORD;
+	for (scan = p; scan <= scan_max; scan += WORD) {
+		uint64_t fn;
+		const struct leakscan_map *fm;
+
+		if (read_word(s, scan, &fn) < 0)
+			return 0;
+		if (fn == 0)
+			continue;
+		fm = find_map(s, fn);
+		if (!fm || !(fm->prot & LEAKSCAN_PROT_X))
+			return 0;
+		if (++nfn == 2)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * memcheck's heuristic_reachedness() for an interior pointer `p` into block
+ * `i`.  "A valid aligned word" there means addressable and defined; here it
+ * means inside the block and readable.
+ */
+static uint32_t heuristic(struct scan *s, uint64_t p, size_t i)
+{
+	uint64_t data = s->b[i].addr, size = s->b[i].size, w0, w1;
+
+	if ((s->heur & LEAKSCAN_HEUR_STDSTRING) && p == data + 3 * WORD &&
+	    size >= 2 * WORD && read_word(s, data + WORD, &w1) == 0) {
+		/* length capacity refcount chars[] NUL */
+		if (3 * WORD + w1 + 1 == size && read_word(s, data, &w0) == 0 &&
+		    w0 <= w1)
+			return H_STDSTRING;
+	}
+	if ((s->heur & LEAKSCAN_HEUR_LENGTH64) && p == data + WORD &&
+	    size >= WORD && read_word(s, data, &w0) == 0) {
+		if (w0 > 0 && size - WORD == w0)
+			return H_LENGTH64;
+	}
+	if ((s->heur & LEAKSCAN_HEUR_NEWARRAY) && p == data + WORD &&
+	    size >= WORD && read_word(s, data, &w0) == 0) {
+		/* new[] of objects with a destructor: count, then elements */
+		if (w0 > 0 && (size - WORD) % w0 == 0)
+			return H_NEWARRAY;
+	}
+	if ((s->heur & LEAKSCAN_HEUR_MULTIPLE_INHERITANCE) && s->nmaps &&
+	    p % WORD == 0 && p + WORD <= data + size &&
+	    read_word(s, p, &w1) == 0) {
+		/* vtable pointers at the object's start and at p */
+		if (w1 % WORD == 0 && w1 >= PAGE && size >= WORD &&
+		    read_word(s, data, &w0) == 0 && w0 % WORD == 0 &&
+		    w0 >= PAGE && is_vtable(s, w1) && is_vtable(s, w0))
+			return H_MULTI;
+	}
+	return H_NONE;
+}
+
+/* memcheck's lc_push_without_clique_if_a_chunk_ptr(). */
+static void mark(struct scan *s, uint64_t p, int prior_definite)
+{
+	long i = find_block(s, p);
+	int via_start;
+
+	if (i < 0)
+		return;
+	if (state(s, i) == ST_REACHABLE) {
+		if (heur_of(s, i) && p == s->b[i].addr)
+			set_heur(s, i, H_NONE);
+		return;
+	}
+	if (p == s->b[i].addr) {
+		via_start = 1;
+	} else if (s->heur) {
+		uint32_t h = heuristic(s, p, i);
+		set_heur(s, i, h);
+		via_start = h != H_NONE;
+	} else {
+		via_start = 0;
+	}
+	if (via_start && prior_definite) {
+		set_state(s, i, ST_REACHABLE);
+		push(s, i);
+	} else if (state(s, i) == ST_UNREACHED) {
+		set_state(s, i, ST_POSSIBLE);
+		push(s, i);
+	}
+}
+
+/*
+ * memcheck's lc_push_with_clique_if_a_chunk_ptr(): start and interior
+ * pointers alike pull an unreached block into the clique of `leader`.
+ */
+static void gather(struct scan *s, uint64_t p, size_t leader)
+{
+	long i = find_block(s, p);
+
+	if (i < 0 || (size_t)i == leader || state(s, i) != ST_UNREACHED)
+		return;
+	push(s, i);
+	set_state(s, i, ST_INDIRECT);
+}
+
+/* Visit the words of buf[0, len) (len a multiple of WORD). */
+static void visit(struct scan *s, size_t len, long clique, int prior_definite)
+{
+	const unsigned char *p = s->buf, *end = s->buf + len;
+
+	for (; p < end; p += WORD) {
+		uint64_t w;
+
+		memcpy(&w, p, sizeof(w));
+		if (w - s->lo >= s->span)
+			continue;
+		if (clique < 0)
+			mark(s, w, prior_definite);
+		else
+			gather(s, w, (size_t)clique);
+	}
+}
+
+/*
+ * Scan the aligned words of [lo, hi), as memcheck's lc_scan_memory():
+ * read 64 KiB at a time; a piece that does not read is retried page by
+ * page and its unreadable pages are skipped.
+ */
+static void scan_mem(struct scan *s, uint64_t lo, uint64_t hi, int cached,
+		     long clique, int prior_definite)
+{
+	uint64_t a = (lo + WORD - 1) & ~(uint64_t)(WORD - 1);
+	uint64_t end = hi & ~(uint64_t)(WORD - 1);
+
+	if (hi < lo || lo > UINT64_MAX - WORD)
+		return;
+	while (a < end) {
+		uint64_t next = ((a >> WIN_SHIFT) + 1) << WIN_SHIFT;
+		size_t len;
+
+		if (next == 0 || next > end)
+			next = end;
+		len = (size_t)(next - a);
+		if ((cached ? fetch_win(s, a, s->buf, len)
+			    : rd(s, a, s->buf, len)) == 0) {
+			s->st.scanned_bytes += len;
+			visit(s, len, clique, prior_definite);
+		} else {
+			uint64_t q = a;
+			while (q < next) {
+				uint64_t pe = (q / PAGE + 1) * PAGE;
+				size_t plen;
+				if (pe > next)
+					pe = next;
+				plen = (size_t)(pe - q);
+				if (rd(s, q, s->buf, plen) == 0) {
+					s->st.scanned_bytes += plen;
+					visit(s, plen, clique,
+					      prior_definite);
+				} else {
+					s->st.skipped_bytes += plen;
+				}
+				q = pe;
+			}
+		}
+		a = next;
+	}
+}
+
+/* memcheck's lc_process_markstack(). */
+static void drain(struct scan *s, long clique)
+{
+	while (s->top) {
+		size_t i = s->stack[--s->top];
+		int prior_definite;
+
+		s->b[i].kind &= ~(uint32_t)ST_PENDING;
+		prior_definite = state(s, i) != ST_POSSIBLE;
+		scan_mem(s, s->b[i].addr, s->b[i].addr + s->b[i].size, 1,
+			 clique, prior_definite);
+	}
+}
+
+static int check_blocks(const struct leakscan_block *b, size_t n)
+{
+	size_t i;
+
+	if (n > UINT32_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (b[i].addr + b[i].size < b[i].addr)
+			return -EINVAL;
+		if (i && b[i].addr < b[i - 1].addr + (b[i - 1].size ?
+						      b[i - 1].size : 1))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int leakscan_classify_ex(struct leakscan_block *blocks, size_t nblocks,
+			 const struct leakscan_range *roots, size_t nroots,
+			 const uint64_t *regs, size_t nregs,
+			 leakscan_read_fn read, void *ctx,
+			 const struct leakscan_opts *opts,
+			 struct leakscan_stats *out_stats)
+{
+	static const uint32_t kind_of[4] = {
+		[ST_UNREACHED] = MPT_LEAK_DEFINITE,
+		[ST_POSSIBLE] = MPT_LEAK_POSSIBLE,
+		[ST_REACHABLE] = MPT_LEAK_REACHABLE,
+		[ST_INDIRECT] = MPT_LEAK_INDIRECT,
+	};
+	struct scan s;
+	size_t i;
+	int err, k;
+
+	memset(&s, 0, sizeof(s));
+	if (out_stats)
+		memset(out_stats, 0, sizeof(*out_stats));
+	if (nblocks == 0)
+		return 0;
+	if (!blocks || !read || (nroots && !roots) || (nregs && !regs))
+		return -EINVAL;
+	err = check_blocks(blocks, nblocks);
+	if (err)
+		return err;
+	s.b = blocks;
+	s.n = nblocks;
+	s.lo = blocks[0].addr;
+	s.span = blocks[nblocks - 1].addr +
+		 (blocks[nblocks - 1].size ? blocks[nblocks - 1].size : 1) -
+		 s.lo;
+	s.read = read;
+	s.ctx = ctx;
+	s.heur = LEAKSCAN_HEUR_ALL;
+	if (opts) {
+		if (opts->heuristics & LEAKSCAN_HEUR_NONE)
+			s.heur = 0;
+		else if (opts->heuristics)
+			s.heur = opts->heuristics & LEAKSCAN_HEUR_ALL;
+		s.maps = opts->maps;
+		s.nmaps = opts->maps ? opts->nmaps : 0;
+	}
+	s.stack = malloc(nblocks * sizeof(*s.stack));
+	s.buf = malloc(WIN_SIZE * (NSLOTS + 1));
+	if (!s.stack || !s.buf) {
+		free(s.stack);
+		free(s.buf);
+		return -ENOMEM;
+	}
+	for (i = 0; i < NSLOTS; i++)
+		s.slot[i].data = s.buf + WIN_SIZE * (i + 1);
+	for (i = 0; i < nblocks; i++)
+		blocks[i].kind = ST_UNREACHED;
+
+	/* Roots, then registers, then everything reachable from them. */
+	for (i = 0; i < nroots; i++)
+		scan_mem(&s, roots[i].lo, roots[i].hi, 0, -1, 1);
+	for (i = 0; i < nregs; i++)
+		mark(&s, regs[i], 1);
+	drain(&s, -1);
+
+	/*
+	 * Cliques, in address order: each still unreached block leads one and
+	 * pulls in every unreached block it reaches, including earlier leaders
+	 * (which become indirectly lost).  In a cycle with nothing outside
+	 * pointing in, the lowest block therefore stays definitely lost.
+	 */
+	for (i = 0; i < nblocks; i++) {
+		if (state(&s, i) != ST_UNREACHED)
+			continue;
+		push(&s, i);
+		drain(&s, (long)i);
+	}
+
+	for (i = 0; i < nblocks; i++) {
+		uint32_t h = heur_of(&s, i);
+		k = (int)kind_of[state(&s, i)];
+		if (h)
+			s.st.heuristic_blocks[h - 1]++;
+		blocks[i].kind = (uint32_t)k;
+		s.st.blocks[k]++;
+		s.st.bytes[k] += blocks[i].size;
+	}
+	if (out_stats)
+		*out_stats = s.st;
+	free(s.stack);
+	free(s.buf);
+	return 0;
+}
+
+int leakscan_classify(struct leakscan_block *blocks, size_t nblocks,
+		      const struct leakscan_range *roots, size_t nroots,
+		      const uint64_t *regs, size_t nregs, leakscan_read_fn read,
+		      void *ctx, struct leakscan_stats *out_stats)
+{
+	return leakscan_classify_ex(blocks, nblocks, roots, nroots, regs,
+				    nregs, read, ctx, NULL, out_stats);
+}
+
+const char *leakscan_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case MPT_LEAK_DEFINITE:
+		return "definitely lost";
+	case MPT_LEAK_INDIRECT:
+		return "indirectly lost";
+	case MPT_LEAK_POSSIBLE:
+		return "possibly lost";
+	case MPT_LEAK_REACHABLE:
+		return "still reachable";
+	default:
+		return "unknown";
+	}
+}
+
+/*
+ * /proc/PID/maps parsing.
+ */
+
+struct map_line {
+	uint64_t lo, hi;
+	char perms[5];
+	unsigned long inode;
+	const char *path; /* not NUL-terminated; plen bytes */
+	size_t plen;
+};
+
+static const char *parse_hex(const char *p, const char *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	const char *start = p;
+
+	for (; p < end; p++) {
+		int d;
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'F')
+			d = *p - 'A' + 10;
+		else
+			break;
+		x = x << 4 | (uint64_t)d;
+	}
+	*v = x;
+	return p == start ? NULL : p;
+}
+
+static const char *skip_field(const char *p, const char *end)
+{
+	while (p < end && *p != ' ')
+		p++;
+	while (p < end && *p == ' ')
+		p++;
+	return p;
+}
+
+/* Parse one line [p, end); returns 0 or -1 when malformed. */
+static int parse_line(const char *p, const char *end, struct map_line *m)
+{
+	size_t i;
+
+	p = parse_hex(p, end, &m->lo);
+	if (!p || p >= end || *p != '-')
+		return -1;
+	p = parse_hex(p + 1, end, &m->hi);
+	if (!p || p >= end || *p != ' ' || m->hi < m->lo)
+		return -1;
+	p++;
+	for (i = 0; i < 4; i++)
+		m->perms[i] = p + i < end ? p[i] : '-';
+	m->perms[4] = 0;
+	p = skip_field(p, end); /* perms */
+	p = skip_field(p, end); /* offset */
+	p = skip_field(p, end); /* dev */
+	m->inode = 0;
+	while (p < end && *p >= '0' && *p <= '9')
+		m->inode = m->inode * 10 + (unsigned long)(*p++ - '0');
+	while (p < end && *p == ' ')
+		p++;
+	m->path = p;
+	m->plen = (size_t)(end - p);
+	return 0;
+}
+
+static int path_has(const struct map_line *m, const char *needle)
+{
+	size_t nl = strlen(needle), i;
+
+	if (nl == 0 || nl > m->plen)
+		return 0;
+	for (i = 0; i + nl <= m->plen; i++)
+		if (memcmp(m->path + i, needle, nl) == 0)
+			return 1;
+	return 0;
+}
+
+static int path_starts(const struct map_line *m, const char *prefix)
+{
+	size_t nl = strlen(prefix);
+	return m->plen >= nl && memcmp(m->path, prefix, nl) == 0;
+}
+
+/* Does [lo, hi) hold the start of a live block? */
+static int holds_block(const struct leakscan_block *b, size_t n, uint64_t lo,
+		       uint64_t hi)
+{
+	size_t l = 0, h = n;
+
+	while (l < h) { /* first block with addr >= lo */
+		size_t mid = l + (h - l) / 2;
+		if (b[mid].addr < lo)
+			l = mid + 1;
+		else
+			h = mid;
+	}
+	if (l < n && b[l].addr < hi)
+		return 1;
+	/* a block starting below lo that reaches into the mapping */
+	return l > 0 && b[l - 1].addr + b[l - 1].size > lo;
+}
+
+#define ARENA_HEAP_MAX ((uint64_t)64 << 20) /* glibc HEAP_MAX_SIZE, 64-bit */
+
+int leakscan_roots_from_maps(const char *text, size_t len,
+			     const struct leakscan_block *blocks,
+			     size_t nblocks,
+			     const struct leakscan_range *exclude,
+			     size_t nexclude, const char *const *exclude_paths,
+			     const uint64_t *sps, size_t nsps,
+			     struct leakscan_range *roots, size_t cap,
+			     size_t *nroots, struct leakscan_map *maps,
+			     size_t mapcap, size_t *nmaps)
+{
+	const char *p = text, *end = text + len;
+	struct map_line m, next;
+	int have_next = 0;
+	size_t nr = 0, nm = 0, i;
+
+	if (!text || !nroots || (cap && !roots) || (nblocks && !blocks) ||
+	    (nexclude && !exclude) || (nsps && !sps) || (maps && !nmaps))
+		return -EINVAL;
+
+	while (have_next || p < end) {
+		int anon, skip = 0;
+
+		if (have_next) {
+			m = next;
+			have_next = 0;
+		} else {
+			const char *eol = memchr(p, '\n', (size_t)(end - p));
+			if (!eol)
+				eol = end;
+			if (parse_line(p, eol, &m) < 0) {
+				p = eol + (eol < end);
+				continue;
+			}
+			p = eol + (eol < end);
+		}
+		/* Peek at the following mapping (secondary arena test). */
+		while (p < end && !have_next) {
+			const char *eol = memchr(p, '\n', (size_t)(end - p));
+			if (!eol)
+				eol = end;
+			have_next = parse_line(p, eol, &next) == 0;
+			p = eol + (eol < end);
+		}
+
+		anon = m.inode == 0 && (m.plen == 0 || m.path[0] != '/');
+		if (maps && !anon && m.plen && m.path[0] == '/') {
+			if (nm < mapcap) {
+				maps[nm].lo = m.lo;
+				maps[nm].hi = m.hi;
+				maps[nm].prot =
+					(m.perms[0] == 'r' ? LEAKSCAN_PROT_R
+							   : 0) |
+					(m.perms[1] == 'w' ? LEAKSCAN_PROT_W
+							   : 0) |
+					(m.perms[2] == 'x' ? LEAKSCAN_PROT_X
+							   : 0);
+			}
+			nm++;
+		}
+
+		if (m.perms[0] != 'r' || m.perms[1] != 'w')
+			continue;
+		if (path_starts(&m, "/dev/") && !path_starts(&m, "/dev/zero") &&
+		    !path_starts(&m, "/dev/shm/"))
+			continue; /* device memory: memcheck skips it */
+		if (path_starts(&m, "[heap]"))
+			continue;
+		if (holds_block(blocks, nblocks, m.lo, m.hi))
+			continue;
+		if (anon && m.plen == 0 && m.lo % ARENA_HEAP_MAX == 0 &&
+		    have_next && next.lo == m.hi && next.inode == 0 &&
+		    next.plen == 0 && memcmp(next.perms, "---", 3) == 0 &&
+		    next.hi <= m.lo + ARENA_HEAP_MAX)
+			continue; /* an empty glibc secondary arena heap */
+		for (i = 0; i < nexclude && !skip; i++)
+			skip = exclude[i].lo < m.hi && m.lo < exclude[i].hi;
+		for (i = 0; exclude_paths && exclude_paths[i] && !skip; i++)
+			skip = path_has(&m, exclude_paths[i]);
+		if (skip)
+			continue;
+		for (i = 0; i < nsps; i++) {
+			if (sps[i] >= m.lo && sps[i] < m.hi) {
+				uint64_t lo = sps[i] >= m.lo + 128
+						      ? sps[i] - 128
+						      : m.lo;
+				if (lo > m.lo)
+					m.lo = lo & ~(uint64_t)(WORD - 1);
+			}
+		}
+		if (nr < cap) {
+			roots[nr].lo = m.lo;
+			roots[nr].hi = m.hi;
+		}
+		nr++;
+	}
+	*nroots = nr;
+	if (nmaps)
+		*nmaps = nm;
+	return 0;
+}
