@@ -143,26 +143,8 @@ fuzz:
 endif
 
 ## lint: mandoc -Tlint on every man page, clang-format --dry-run on the C sources
-LINT_MAN = $(sort $(wildcard man/man*/*.[1-9]))
-LINT_SRC = $(sort $(wildcard formats/*.[ch] collector/*.[ch] analyzer/*.[ch] \
-	tests/*/*.[ch] tests/*/*/*.[ch] scripts/*.c))
 lint:
-	$(Q)rc=0; \
-	for m in $(LINT_MAN); do \
-		out=$$(mandoc -Tlint "$$m" 2>&1) || rc=1; \
-		[ -z "$$out" ] || { echo "$$out"; rc=1; }; \
-	done; \
-	[ $$rc = 0 ] && echo "lint: man pages clean" || echo "lint: man page problems"; \
-	n=$$(clang-format --dry-run $(LINT_SRC) 2>&1 | \
-		grep -c 'warning: code should be clang-formatted'); \
-	if [ "$$n" != 0 ]; then \
-		clang-format --dry-run $(LINT_SRC) 2>&1 | \
-		sed -n 's/^\([^:]*\):.*clang-format-violations.*/\1/p' | \
-		sort | uniq -c | sort -rn; \
-		echo "lint: $$n clang-format differences (clang-format -i FILE fixes them)"; \
-		rc=1; \
-	else echo "lint: sources match .clang-format"; fi; \
-	exit $$rc
+	$(Q)scripts/lint
 
 ## install: install commands, libmprec.so, headers, libmptrace.a and man pages under $(DESTDIR)$(PREFIX)
 INSTALL ?= install
