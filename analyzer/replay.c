@@ -428,8 +428,10 @@ static int copy_modules(struct mpt_process *dst, const struct mpt_process *src)
 			free(d->seg);
 			return MPT_E_NOMEM;
 		}
-		memcpy(d->build_id, m->build_id, m->pub.build_id_len);
-		memcpy(d->seg, m->seg, m->pub.nseg * sizeof(*d->seg));
+		if (m->pub.build_id_len)
+			memcpy(d->build_id, m->build_id, m->pub.build_id_len);
+		if (m->pub.nseg)
+			memcpy(d->seg, m->seg, m->pub.nseg * sizeof(*d->seg));
 		d->pub.path = d->path;
 		d->pub.build_id = d->build_id;
 		d->pub.seg = d->seg;
@@ -683,6 +685,8 @@ static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
 	int err;
 
 	p->info.allocs++;
+	if (rec->u.alloc.old_addr)
+		p->info.reallocs++;
 	if (rec->u.alloc.flags & MPT_ALLOC_FAILED || !rec->u.alloc.addr) {
 		p->info.failed++;
 		return r->ops.failed ? r->ops.failed(r->ctx, p, rec) : 0;
@@ -693,7 +697,6 @@ static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
 	if (rec->u.alloc.old_addr) {
 		struct mpt_block *s;
 
-		p->info.reallocs++;
 		/* The free half should have come first; tolerate its loss. */
 		if (rec->u.alloc.old_addr != rec->u.alloc.addr &&
 		    (s = bt_find(&p->heap, rec->u.alloc.old_addr, 0))) {
@@ -904,8 +907,9 @@ static int on_module_load(struct mpt_process *p, const struct mpt_record *rec)
 		free(m->seg);
 		return MPT_E_NOMEM;
 	}
-	memcpy(m->build_id, rec->u.module_load.build_id.ptr,
-	       rec->u.module_load.build_id.len);
+	if (rec->u.module_load.build_id.len)
+		memcpy(m->build_id, rec->u.module_load.build_id.ptr,
+		       rec->u.module_load.build_id.len);
 	if (n)
 		memcpy(m->seg, rec->u.module_load.seg, n * sizeof(*m->seg));
 	m->pub.id = rec->u.module_load.module;
