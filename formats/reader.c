@@ -1,0 +1,801 @@
+/* reader.c - stream frames from a file, fd or memory and hand out records. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zstd.h>
+#include <zstd_errors.h> /* ZSTD_getErrorCode */
+
+#include "codec.h"
+#include "varint.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* read(2) chunk for fd input. */
+#define INBUF_SIZE (256u * 1024)
+/* zstd window a reader accepts: 1 MiB, as no frame decodes to more. */
+#define WINDOW_LOG_MAX 20
+/* Bytes of one index entry, at least and at most. */
+#define IDX_ENTRY_MIN 5
+#define IDX_ENTRY_MAX (5 * MPT_VARINT_MAX)
+
+struct ridx {
+	uint64_t offset, csize, first, last;
+	uint32_t flags;
+};
+
+struct mpt_reader {
+	int fd, own_fd;
+	int flags;
+	int seekable;
+
+	/* Input: a window on the file; for memory input, all of it. */
+	const uint8_t *in;
+	uint8_t *ibuf;
+	size_t in_pos, in_len;
+	uint64_t in_off; /* file offset of in[0] */
+	uint64_t base;	 /* file offset where the trace starts */
+	uint64_t size;	 /* file size, when seekable */
+	int eof;
+	int is_mem;
+
+	/* The decoded frame. */
+	ZSTD_DCtx *dctx;
+	uint8_t *fbuf;
+	const uint8_t *p, *fend;
+	uint64_t frame_off;
+	struct mpt_delta d;
+	struct mpt_dec dec;
+
+	int err;
+	int nexted, saw_header, saw_end, cut, done, has_index;
+	uint64_t last_time;
+	uint64_t frames;
+
+	/* mpt_reader_seek() */
+	int seeking;
+	uint64_t seek_t;
+	struct ridx *idx;
+	size_t nidx, idx_next, idx_start;
+	int use_index;
+	int check_entry; /* frame just read was found through the index */
+	size_t cur_entry;
+
+	/* A copy of the header that outlives its frame. */
+	struct mpt_record hdr;
+	char *hdr_buf;
+	struct mpt_bytes *hdr_str;
+
+	char errmsg[256];
+};
+
+__attribute__((format(printf, 4, 5)))
+static int fail(struct mpt_reader *r, int code, uint64_t off,
+		const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+	int n;
+
+	n = snprintf(r->errmsg, sizeof(r->errmsg), "byte %" PRIu64 ": ", off);
+	va_start(ap, fmt);
+	vsnprintf(r->errmsg + n, sizeof(r->errmsg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	r->err = code;
+	errno = saved;
+	return code;
+}
+
+static struct mpt_reader *reader_new(int flags, int *err)
+{
+	struct mpt_reader *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		goto nomem;
+	r->fd = -1;
+	r->flags = flags;
+	r->fbuf = malloc(MPT_FRAME_MAX + 1);
+	r->dctx = ZSTD_createDCtx();
+	if (!r->fbuf || !r->dctx)
+		goto nomem;
+	if (ZSTD_isError(ZSTD_DCtx_setParameter(r->dctx, ZSTD_d_windowLogMax,
+						WINDOW_LOG_MAX)))
+		goto nomem;
+	return r;
+nomem:
+	mpt_reader_close(r);
+	*err = MPT_E_NOMEM;
+	return NULL;
+}
+
+struct mpt_reader *mpt_reader_fdopen(int fd, int flags, int *err)
+{
+	struct mpt_reader *r;
+	struct stat st;
+	int dummy;
+
+	if (!err)
+		err = &dummy;
+	if (fd < 0) {
+		*err = MPT_E_INVAL;
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0) {
+		*err = MPT_E_IO;
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		*err = MPT_E_IO;
+		return NULL;
+	}
+	r = reader_new(flags, err);
+	if (!r)
+		return NULL;
+	r->ibuf = malloc(INBUF_SIZE);
+	if (!r->ibuf) {
+		mpt_reader_close(r);
+		*err = MPT_E_NOMEM;
+		return NULL;
+	}
+	r->fd = fd;
+	r->in = r->ibuf;
+	if (S_ISREG(st.st_mode)) {
+		off_t off = lseek(fd, 0, SEEK_CUR);
+
+		if (off >= 0) {
+			r->seekable = 1;
+			r->base = (uint64_t)off;
+			r->size = (uint64_t)st.st_size;
+		}
+	}
+	r->in_off = r->base;
+	*err = 0;
+	return r;
+}
+
+struct mpt_reader *mpt_reader_open(const char *path, int flags, int *err)
+{
+	struct mpt_reader *r;
+	int fd, saved, dummy;
+
+	if (!err)
+		err = &dummy;
+	if (!path) {
+		*err = MPT_E_INVAL;
+		return NULL;
+	}
+	if (!strcmp(path, "-"))
+		return mpt_reader_fdopen(0, flags, err);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = MPT_E_IO;
+		return NULL;
+	}
+	r = mpt_reader_fdopen(fd, flags, err);
+	if (!r) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+	r->own_fd = 1;
+	return r;
+}
+
+struct mpt_reader *mpt_reader_memopen(const void *buf, size_t len, int flags,
+				      int *err)
+{
+	struct mpt_reader *r;
+	int dummy;
+
+	if (!err)
+		err = &dummy;
+	if (!buf && len) {
+		*err = MPT_E_INVAL;
+		return NULL;
+	}
+	r = reader_new(flags, err);
+	if (!r)
+		return NULL;
+	r->is_mem = 1;
+	r->in = buf ? buf : (const uint8_t *)"";
+	r->in_len = len;
+	r->eof = 1;
+	r->seekable = 1;
+	r->size = len;
+	*err = 0;
+	return r;
+}
+
+void mpt_reader_close(struct mpt_reader *r)
+{
+	if (!r)
+		return;
+	if (r->own_fd)
+		close(r->fd);
+	ZSTD_freeDCtx(r->dctx);
+	free(r->fbuf);
+	free(r->ibuf);
+	free(r->idx);
+	free(r->hdr_buf);
+	free(r->hdr_str);
+	mpt_dec_release(&r->dec);
+	free(r);
+}
+
+/*
+ * Input.
+ */
+
+static inline uint64_t in_pos_off(const struct mpt_reader *r)
+{
+	return r->in_off + r->in_pos;
+}
+
+/* Read more input.  Returns bytes added, 0 at end of input, or < 0. */
+static ssize_t fill(struct mpt_reader *r)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return 0;
+	if (r->in_pos == r->in_len) {
+		r->in_off += r->in_len;
+		r->in_pos = r->in_len = 0;
+	} else if (r->in_pos) {
+		memmove(r->ibuf, r->ibuf + r->in_pos, r->in_len - r->in_pos);
+		r->in_off += r->in_pos;
+		r->in_len -= r->in_pos;
+		r->in_pos = 0;
+	}
+	do
+		n = read(r->fd, r->ibuf + r->in_len, INBUF_SIZE - r->in_len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return fail(r, MPT_E_IO, in_pos_off(r), "read failed: %s",
+			    strerror(errno));
+	if (n == 0)
+		r->eof = 1;
+	r->in_len += (size_t)n;
+	return n;
+}
+
+/* Make `n` bytes available.  Returns 1, 0 if the input ends first, or < 0. */
+static int need(struct mpt_reader *r, size_t n)
+{
+	while (r->in_len - r->in_pos < n) {
+		ssize_t k = fill(r);
+
+		if (k < 0)
+			return (int)k;
+		if (k == 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Skip `n` bytes.  Returns 1, 0 if the input ends first, or < 0. */
+static int skip(struct mpt_reader *r, uint64_t n)
+{
+	for (;;) {
+		size_t avail = r->in_len - r->in_pos;
+		ssize_t k;
+
+		if (n <= avail) {
+			r->in_pos += (size_t)n;
+			return 1;
+		}
+		n -= avail;
+		r->in_pos = r->in_len;
+		if (r->seekable && !r->is_mem && n > INBUF_SIZE) {
+			/* Jump over a big skippable frame. */
+			uint64_t to = in_pos_off(r) + n;
+
+			if (to > r->size)
+				return 0;
+			if (lseek(r->fd, (off_t)to, SEEK_SET) < 0)
+				return fail(r, MPT_E_IO, in_pos_off(r),
+					    "seek failed: %s",
+					    strerror(errno));
+			r->in_off = to;
+			r->in_pos = r->in_len = 0;
+			return 1;
+		}
+		k = fill(r);
+		if (k < 0)
+			return (int)k;
+		if (k == 0)
+			return 0;
+	}
+}
+
+/* Continue reading at file offset `off`. */
+static int reposition(struct mpt_reader *r, uint64_t off)
+{
+	if (off >= r->in_off && off <= r->in_off + r->in_len) {
+		r->in_pos = (size_t)(off - r->in_off);
+		return 0;
+	}
+	if (r->is_mem)
+		return fail(r, MPT_E_CORRUPT, off, "offset beyond the input");
+	if (lseek(r->fd, (off_t)off, SEEK_SET) < 0)
+		return fail(r, MPT_E_IO, off, "seek failed: %s",
+			    strerror(errno));
+	r->in_off = off;
+	r->in_pos = r->in_len = 0;
+	r->eof = 0;
+	return 0;
+}
+
+static inline uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* The input ended at a frame boundary or inside a frame. */
+static int at_end(struct mpt_reader *r)
+{
+	r->done = 1;
+	r->cut = !r->saw_end;
+	return 0;
+}
+
+/*
+ * Frames.
+ */
+
+static int decode_frame(struct mpt_reader *r, uint64_t off)
+{
+	ZSTD_outBuffer out = { r->fbuf, MPT_FRAME_MAX + 1, 0 };
+	size_t ret;
+
+	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+	for (;;) {
+		ZSTD_inBuffer in;
+
+		if (r->in_pos == r->in_len) {
+			ssize_t k = fill(r);
+
+			if (k < 0)
+				return (int)k;
+			if (k == 0)
+				return at_end(r);
+		}
+		in.src = r->in;
+		in.size = r->in_len;
+		in.pos = r->in_pos;
+		ret = ZSTD_decompressStream(r->dctx, &out, &in);
+		r->in_pos = in.pos;
+		if (ZSTD_isError(ret)) {
+			if (ZSTD_getErrorCode(ret) ==
+			    ZSTD_error_frameParameter_windowTooLarge)
+				return fail(r, MPT_E_LIMIT, off,
+					    "zstd window exceeds limit %u",
+					    1u << WINDOW_LOG_MAX);
+			return fail(r, MPT_E_ZSTD, off, "zstd: %s",
+				    ZSTD_getErrorName(ret));
+		}
+		if (out.pos > MPT_FRAME_MAX)
+			return fail(r, MPT_E_LIMIT, off,
+				    "frame decodes to more than %u bytes",
+				    MPT_FRAME_MAX);
+		if (ret == 0)
+			break;
+	}
+	if (r->check_entry) {
+		const struct ridx *e = &r->idx[r->cur_entry];
+
+		r->check_entry = 0;
+		if (in_pos_off(r) - off != e->csize)
+			return fail(r, MPT_E_CORRUPT, off,
+				    "index entry %zu says %" PRIu64
+				    " compressed bytes, the frame has %" PRIu64,
+				    r->cur_entry, e->csize,
+				    in_pos_off(r) - off);
+	}
+	r->frames++;
+	r->frame_off = off;
+	r->p = r->fbuf;
+	r->fend = r->fbuf + out.pos;
+	mpt_delta_reset(&r->d);
+	if (!r->saw_header && (out.pos == 0 || r->fbuf[0] != MPT_REC_HEADER))
+		return fail(r, MPT_E_MAGIC, off, "not an mptrace trace (the "
+			    "first record is not a header)");
+	return 1;
+}
+
+/* 1 if the n (< 4) bytes at p could start a frame. */
+static int magic_prefix(const uint8_t *p, size_t n)
+{
+	static const uint8_t zstd[4] = { 0x28, 0xB5, 0x2F, 0xFD };
+	static const uint8_t skip[4] = { 0x50, 0x2A, 0x4D, 0x18 };
+	size_t i;
+	int z = 1, s = 1;
+
+	for (i = 0; i < n; i++) {
+		z &= p[i] == zstd[i];
+		s &= i ? p[i] == skip[i] : (p[i] & 0xF0) == skip[0];
+	}
+	return z || s;
+}
+
+/* Load the next data frame.  Returns 1, 0 at the end, or < 0. */
+static int next_frame(struct mpt_reader *r)
+{
+	for (;;) {
+		uint64_t off;
+		uint32_t magic;
+		int rc, via_index = 0;
+
+		if (r->use_index) {
+			size_t i = r->idx_next;
+
+			while (i < r->idx_start && !(r->idx[i].flags & 1))
+				i++;
+			r->idx_next = i + 1;
+			if (i >= r->idx_start)
+				r->use_index = 0; /* linear from here on */
+			rc = reposition(r, r->idx[i].offset);
+			if (rc)
+				return rc;
+			r->check_entry = 1;
+			r->cur_entry = i;
+			via_index = 1;
+		}
+		off = in_pos_off(r);
+		rc = need(r, 4);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			size_t avail = r->in_len - r->in_pos;
+
+			if (off == r->base && !avail)
+				return fail(r, MPT_E_EMPTY, off, "empty file");
+			if (off == r->base &&
+			    !magic_prefix(r->in + r->in_pos, avail))
+				return fail(r, MPT_E_MAGIC, off, "not an mptrace "
+					    "trace (no zstd frame magic)");
+			return at_end(r);
+		}
+		magic = le32(r->in + r->in_pos);
+		if (via_index && magic != MPT_ZSTD_MAGIC)
+			return fail(r, MPT_E_CORRUPT, off, "index entry %zu "
+				    "points at no data frame", r->cur_entry);
+		if (magic == MPT_ZSTD_MAGIC) {
+			if (r->saw_end)
+				return fail(r, MPT_E_CORRUPT, off, "data frame "
+					    "after the end record");
+			rc = decode_frame(r, off);
+			if (rc <= 0 || r->p < r->fend)
+				return rc;
+			continue; /* a frame without records */
+		}
+		if (magic >= MPT_SKIP_MAGIC_MIN && magic <= MPT_SKIP_MAGIC_MAX) {
+			uint32_t len;
+
+			rc = need(r, 8);
+			if (rc <= 0)
+				return rc < 0 ? rc : at_end(r);
+			len = le32(r->in + r->in_pos + 4);
+			r->in_pos += 8;
+			rc = skip(r, len);
+			if (rc <= 0)
+				return rc < 0 ? rc : at_end(r);
+			if (magic == MPT_INDEX_FRAME_MAGIC)
+				r->has_index = 1;
+			continue;
+		}
+		if (off == r->base)
+			return fail(r, MPT_E_MAGIC, off, "not an mptrace trace "
+				    "(frame magic 0x%08" PRIx32 ")", magic);
+		return fail(r, MPT_E_CORRUPT, off, "unknown frame magic "
+			    "0x%08" PRIx32, magic);
+	}
+}
+
+/* Keep the header record beyond the life of its frame. */
+static int keep_header(struct mpt_reader *r, const struct mpt_record *rec)
+{
+	uint32_t n = rec->u.header.argc + rec->u.header.nopts, i;
+	size_t total = rec->u.header.host.len, pos;
+	const struct mpt_bytes *src[2] = { rec->u.header.argv,
+					   rec->u.header.opts };
+
+	for (i = 0; i < rec->u.header.argc; i++)
+		total += rec->u.header.argv[i].len;
+	for (i = 0; i < rec->u.header.nopts; i++)
+		total += rec->u.header.opts[i].len;
+	r->hdr_buf = malloc(total + 1);
+	r->hdr_str = malloc(((size_t)n + 1) * sizeof(*r->hdr_str));
+	if (!r->hdr_buf || !r->hdr_str)
+		return fail(r, MPT_E_NOMEM, r->frame_off, "out of memory");
+	r->hdr = *rec;
+	pos = 0;
+	memcpy(r->hdr_buf, rec->u.header.host.ptr, rec->u.header.host.len);
+	r->hdr.u.header.host.ptr = r->hdr_buf;
+	pos += rec->u.header.host.len;
+	for (i = 0; i < n; i++) {
+		const struct mpt_bytes *b = i < rec->u.header.argc
+			? &src[0][i] : &src[1][i - rec->u.header.argc];
+
+		if (b->len)
+			memcpy(r->hdr_buf + pos, b->ptr, b->len);
+		r->hdr_str[i].ptr = r->hdr_buf + pos;
+		r->hdr_str[i].len = b->len;
+		pos += b->len;
+	}
+	r->hdr.u.header.argv = r->hdr_str;
+	r->hdr.u.header.opts = r->hdr_str + rec->u.header.argc;
+	return 0;
+}
+
+/* Records that need more than the hot path: the first, CONTEXT, END. */
+static int special(struct mpt_reader *r, struct mpt_record *rec)
+{
+	if (!r->saw_header) {
+		if (rec->type != MPT_REC_HEADER)
+			return fail(r, MPT_E_MAGIC, r->frame_off,
+				    "not an mptrace trace (the first record "
+				    "is not a header)");
+		r->saw_header = 1;
+		return keep_header(r, rec);
+	}
+	if (r->saw_end)
+		return fail(r, MPT_E_CORRUPT, r->frame_off,
+			    "%s record after the end record",
+			    mpt_type_name(rec->type) ? mpt_type_name(rec->type)
+						     : "unknown");
+	switch (rec->type) {
+	case MPT_REC_HEADER:
+		return fail(r, MPT_E_CORRUPT, r->frame_off,
+			    "a second header record");
+	case MPT_REC_END:
+		r->saw_end = 1;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
+{
+	int rc, known;
+
+	if (!r || !rec)
+		return MPT_E_INVAL;
+	if (unlikely(r->err))
+		return r->err;
+	r->nexted = 1;
+	for (;;) {
+		while (likely(r->p < r->fend)) {
+			known = mpt_decode(&r->p, r->fend, rec, &r->d,
+					   &r->dec);
+			if (unlikely(known <= 0)) {
+				if (known < 0)
+					return fail(r, known, r->frame_off,
+						    "%s", r->dec.errmsg);
+				if (r->flags & MPT_OPEN_STRICT)
+					return fail(r, MPT_E_CORRUPT,
+						    r->frame_off,
+						    "unknown record type "
+						    "0x%02x", rec->type);
+			}
+			if (unlikely(rec->time < r->last_time))
+				return fail(r, MPT_E_ORDER, r->frame_off,
+					    "record time %" PRIu64 " is before "
+					    "the previous record's (%" PRIu64
+					    ")", rec->time, r->last_time);
+			r->last_time = rec->time;
+			if (unlikely(rec->type <= MPT_REC_CONTEXT ||
+				     !r->saw_header || r->saw_end)) {
+				rc = special(r, rec);
+				if (rc)
+					return rc;
+				if (rec->type == MPT_REC_CONTEXT)
+					continue;
+			}
+			if (unlikely(!known))
+				continue; /* unknown type, skipped */
+			if (unlikely(r->seeking) && rec->time < r->seek_t &&
+			    !mpt_type_is_definition(rec->type))
+				continue;
+			return 1;
+		}
+		if (r->done)
+			return 0;
+		rc = next_frame(r);
+		if (rc <= 0)
+			return rc;
+	}
+}
+
+/*
+ * The time index.
+ */
+
+/* Read `n` bytes at file offset `off`: 0, or -1 if they are not all there. */
+static int read_at(struct mpt_reader *r, uint64_t off, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	if (off > r->size || n > r->size - off)
+		return -1;
+	if (r->is_mem) {
+		memcpy(buf, r->in + off, n);
+		return 0;
+	}
+	while (got < n) {
+		ssize_t k = pread(r->fd, (char *)buf + got, n - got,
+				  (off_t)(off + got));
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+/*
+ * Load and check the index.  Returns 1 if a valid one is loaded, 0 if there
+ * is none or it does not hold together (then the reader decodes linearly),
+ * or MPT_E_NOMEM.
+ */
+static int load_index(struct mpt_reader *r)
+{
+	uint8_t tail[MPT_TRAILER_LEN], head[16];
+	uint64_t ioff, body_len, count, i, prev_end, prev_last;
+	const uint8_t *p, *end;
+	uint8_t *body;
+	struct ridx *idx;
+	uint64_t v[5];
+	int k;
+
+	/* magic, size, tag, count, trailer */
+	if (r->size < r->base + 8 + 8 + 1 + MPT_TRAILER_LEN)
+		return 0;
+	if (read_at(r, r->size - MPT_TRAILER_LEN, tail, sizeof(tail)) ||
+	    memcmp(tail + 8, MPT_INDEX_TRAILER_MAGIC, 8))
+		return 0;
+	ioff = le64(tail);
+	if (ioff < r->base || ioff > r->size - (8 + 8 + 1 + MPT_TRAILER_LEN))
+		return 0;
+	if (read_at(r, ioff, head, sizeof(head)) ||
+	    le32(head) != MPT_INDEX_FRAME_MAGIC ||
+	    le32(head + 4) != r->size - ioff - 8 ||
+	    memcmp(head + 8, MPT_INDEX_TAG, 8))
+		return 0;
+	body_len = r->size - ioff - 16 - MPT_TRAILER_LEN;
+	if (body_len > (uint64_t)MPT_INDEX_MAX * IDX_ENTRY_MAX + MPT_VARINT_MAX)
+		return 0;
+	body = malloc(body_len ? body_len : 1);
+	if (!body)
+		return fail(r, MPT_E_NOMEM, ioff, "out of memory");
+	if (read_at(r, ioff + 16, body, body_len))
+		goto bad;
+	p = body;
+	end = body + body_len;
+	p = mpt_varint_get(p, end, &count);
+	if (!p || !count || count > MPT_INDEX_MAX ||
+	    count > (uint64_t)(end - p) / IDX_ENTRY_MIN)
+		goto bad;
+	idx = malloc(count * sizeof(*idx));
+	if (!idx) {
+		free(body);
+		return fail(r, MPT_E_NOMEM, ioff, "out of memory");
+	}
+	prev_end = r->base;
+	prev_last = 0;
+	for (i = 0; i < count; i++) {
+		for (k = 0; k < 5; k++) {
+			p = mpt_varint_get(p, end, &v[k]);
+			if (!p)
+				goto bad_idx;
+		}
+		/* Frames in file order, not overlapping, before the index. */
+		if (v[0] < prev_end || (i == 0 && v[0] != r->base) ||
+		    v[1] < 4 || v[1] > ioff || v[0] > ioff - v[1] ||
+		    v[2] > v[3] || v[2] < prev_last || v[4] > 1 ||
+		    (i == 0 && !(v[4] & 1)))
+			goto bad_idx;
+		idx[i].offset = v[0];
+		idx[i].csize = v[1];
+		idx[i].first = v[2];
+		idx[i].last = v[3];
+		idx[i].flags = (uint32_t)v[4];
+		prev_end = v[0] + v[1];
+		prev_last = v[3];
+	}
+	free(body);
+	free(r->idx);
+	r->idx = idx;
+	r->nidx = count;
+	return 1;
+bad_idx:
+	free(idx);
+bad:
+	free(body);
+	return 0;
+}
+
+int mpt_reader_seek(struct mpt_reader *r, uint64_t t)
+{
+	size_t i;
+	int rc;
+
+	if (!r)
+		return MPT_E_INVAL;
+	if (r->err)
+		return r->err;
+	if (r->nexted || r->seeking)
+		return MPT_E_INVAL;
+	r->seeking = 1;
+	r->seek_t = t;
+	if (!r->seekable)
+		return 0;
+	rc = load_index(r);
+	if (rc <= 0)
+		return rc;
+	r->has_index = 1;
+	for (i = 0; i < r->nidx && r->idx[i].last < t; i++)
+		;
+	if (i == r->nidx)
+		i = r->nidx - 1; /* still read the last frame, for its END */
+	r->idx_start = i;
+	r->idx_next = 0;
+	r->use_index = 1;
+	return 0;
+}
+
+int mpt_reader_is_cut(const struct mpt_reader *r)
+{
+	return r ? r->cut : 0;
+}
+
+int mpt_reader_has_index(const struct mpt_reader *r)
+{
+	return r ? r->has_index : 0;
+}
+
+const struct mpt_record *mpt_reader_header(const struct mpt_reader *r)
+{
+	return r && r->saw_header ? &r->hdr : NULL;
+}
+
+uint64_t mpt_reader_offset(const struct mpt_reader *r)
+{
+	return r ? r->frame_off : 0;
+}
+
+uint64_t mpt_reader_frames(const struct mpt_reader *r)
+{
+	return r ? r->frames : 0;
+}
+
+uint64_t mpt_reader_bytes(const struct mpt_reader *r)
+{
+	return r ? in_pos_off(r) - r->base : 0;
+}
+
+const char *mpt_reader_errmsg(const struct mpt_reader *r)
+{
+	if (!r)
+		return "no reader";
+	return r->errmsg[0] ? r->errmsg : "no error";
+}
