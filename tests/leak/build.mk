@@ -1,0 +1,42 @@
+# tests/leak/: programs that leak known blocks in each of memcheck's kinds,
+# each built twice: plain (for valgrind) and with inproc.c, which classifies
+# the live blocks at exit with collector/leakscan.c.  check-valgrind.sh runs
+# both and compares them with valgrind's own totals.
+#
+# Built without SAN_FLAGS even under SAN=1: valgrind and the malloc
+# interposition of inproc.c both need the plain libc allocator.
+
+LEAK_DIR := $(BUILD)/tests/leak
+LEAK_CASES := list interior cache cycle threads fork
+LEAK_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -g -Itests/leak \
+	      -Iformats -Icollector
+LEAK_DEPS = tests/leak/common.c tests/leak/leak.h tests/leak/build.mk
+LEAK_BINS := $(LEAK_CASES:%=$(LEAK_DIR)/%) $(LEAK_CASES:%=$(LEAK_DIR)/%-inproc)
+
+$(LEAK_CASES:%=$(LEAK_DIR)/%): $(LEAK_DIR)/%: tests/leak/%.c $(LEAK_DEPS)
+	$(Q)mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(LEAK_CFLAGS) -o $@ $< tests/leak/common.c -pthread
+
+$(LEAK_CASES:%=$(LEAK_DIR)/%-inproc): $(LEAK_DIR)/%-inproc: tests/leak/%.c \
+		$(LEAK_DEPS) tests/leak/inproc.c collector/leakscan.c \
+		collector/leakscan.h
+	$(Q)mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(LEAK_CFLAGS) -o $@ $< tests/leak/common.c \
+		tests/leak/inproc.c collector/leakscan.c -pthread
+
+# The unit test links leakscan.o itself, ahead of libmpcollect.a (which
+# holds the same object once collector/build.mk builds it), so that it also
+# links when the archive does not exist yet.
+$(BUILD)/tests/unit/test_leakscan: $(BUILD)/collector/leakscan.o
+$(BUILD)/tests/unit/test_leakscan: ALL_LDFLAGS += $(BUILD)/collector/leakscan.o
+
+## leak: build the leak validation programs
+leak: $(LEAK_BINS)
+
+## check-leak: compare leak programs, valgrind and leakscan (needs valgrind)
+check-leak: $(LEAK_BINS)
+	$(Q)BUILD=$(abspath $(BUILD)) tests/leak/check-valgrind.sh
+
+all: $(LEAK_BINS)
+
+.PHONY: leak check-leak

@@ -1,0 +1,547 @@
+/* Unit tests of collector/leakscan.c against a fake address space. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "leakscan.h"
+
+/*
+ * The fake process: a few readable regions.  A read must fall entirely
+ * inside one region, as process_vm_readv(2) fails across a hole.
+ */
+struct region {
+	uint64_t base;
+	size_t len;
+	unsigned char *mem;
+};
+
+struct fake {
+	struct region r[8];
+	int n;
+	unsigned long reads;
+};
+
+#define HEAP 0x10000000ull   /* 64 KiB aligned */
+#define DATA 0x00600000ull
+#define DATA2 0x00700000ull
+
+static void fake_region(struct fake *f, uint64_t base, size_t len)
+{
+	assert_true(f->n < 8);
+	f->r[f->n].base = base;
+	f->r[f->n].len = len;
+	f->r[f->n].mem = calloc(1, len);
+	assert_non_null(f->r[f->n].mem);
+	f->n++;
+}
+
+static void fake_free(struct fake *f)
+{
+	int i;
+	for (i = 0; i < f->n; i++)
+		free(f->r[i].mem);
+	f->n = 0;
+}
+
+static unsigned char *at(struct fake *f, uint64_t addr, size_t len)
+{
+	int i;
+	for (i = 0; i < f->n; i++)
+		if (addr >= f->r[i].base && addr - f->r[i].base <= f->r[i].len &&
+		    len <= f->r[i].len - (addr - f->r[i].base))
+			return f->r[i].mem + (addr - f->r[i].base);
+	return NULL;
+}
+
+static void put(struct fake *f, uint64_t addr, uint64_t val)
+{
+	unsigned char *p = at(f, addr, 8);
+	assert_non_null(p);
+	memcpy(p, &val, 8);
+}
+
+static int fake_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct fake *f = ctx;
+	unsigned char *p = at(f, addr, len);
+
+	f->reads++;
+	if (!p)
+		return -EFAULT;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+static void blk(struct leakscan_block *b, uint64_t addr, uint64_t size)
+{
+	b->addr = addr;
+	b->size = size;
+	b->kind = 99;
+}
+
+static struct leakscan_range root_data = { DATA, DATA + 4096 };
+
+static void test_leakscan__start_pointer_reachable(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[2];
+	struct leakscan_stats st;
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, HEAP, 4096);
+	blk(&b[0], HEAP + 16, 32);
+	blk(&b[1], HEAP + 64, 32);
+	put(&f, DATA + 8, HEAP + 16);
+	assert_int_equal(leakscan_classify(b, 2, &root_data, 1, NULL, 0,
+					   fake_read, &f, &st), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
+	assert_int_equal(b[1].kind, MPT_LEAK_DEFINITE);
+	assert_int_equal(st.blocks[MPT_LEAK_REACHABLE], 1);
+	assert_int_equal(st.bytes[MPT_LEAK_DEFINITE], 32);
+	fake_free(&f);
+}
+
+static void test_leakscan__interior_pointer_possible(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[1];
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, HEAP, 4096);
+	blk(&b[0], HEAP + 16, 48);
+	put(&f, DATA + 16, HEAP + 16 + 20);
+	assert_int_equal(leakscan_classify(b, 1, &root_data, 1, NULL, 0,
+					   fake_read, &f, NULL), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_POSSIBLE);
+	fake_free(&f);
+}
+
+/* A lost list: the head is definitely lost, the nodes indirectly. */
+static void test_leakscan__lost_list(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[5];
+	struct leakscan_stats st;
+	int i;
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, HEAP, 4096);
+	/* Nodes below the head so that earlier cliques get merged. */
+	for (i = 0; i < 4; i++)
+		blk(&b[i], HEAP + 64 * (uint64_t)i, 24);
+	blk(&b[4], HEAP + 1024, 16);
+	put(&f, HEAP + 1024, HEAP + 0);	     /* head -> node 0 */
+	for (i = 0; i < 3; i++)		     /* node i -> node i+1 */
+		put(&f, HEAP + 64 * (uint64_t)i, HEAP + 64 * (uint64_t)(i + 1));
+	assert_int_equal(leakscan_classify(b, 5, &root_data, 1, NULL, 0,
+					   fake_read, &f, &st), 0);
+	assert_int_equal(b[4].kind, MPT_LEAK_DEFINITE);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(b[i].kind, MPT_LEAK_INDIRECT);
+	assert_int_equal(st.blocks[MPT_LEAK_DEFINITE], 1);
+	assert_int_equal(st.bytes[MPT_LEAK_DEFINITE], 16);
+	assert_int_equal(st.blocks[MPT_LEAK_INDIRECT], 4);
+	assert_int_equal(st.bytes[MPT_LEAK_INDIRECT], 96);
+	fake_free(&f);
+}
+
+/* memcheck: in a lost 2-cycle the lower block leads the clique. */
+static void test_leakscan__lost_cycle(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[2];
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, HEAP, 4096);
+	blk(&b[0], HEAP + 16, 16);
+	blk(&b[1], HEAP + 48, 16);
+	put(&f, HEAP + 16, HEAP + 48);
+	put(&f, HEAP + 48, HEAP + 16);
+	assert_int_equal(leakscan_classify(b, 2, &root_data, 1, NULL, 0,
+					   fake_read, &f, NULL), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_DEFINITE);
+	assert_int_equal(b[1].kind, MPT_LEAK_INDIRECT);
+	fake_free(&f);
+}
+
+/* A->C and B->C lost: cliques do not overlap, C counts once. */
+static void test_leakscan__shared_child(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[3];
+	struct leakscan_stats st;
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, HEAP, 4096);
+	blk(&b[0], HEAP + 0, 16);   /* A */
+	blk(&b[1], HEAP + 32, 16);  /* B */
+	blk(&b[2], HEAP + 64, 16);  /* C */
+	put(&f, HEAP + 0, HEAP + 64);
+	put(&f, HEAP + 32, HEAP + 64 + 8); /* interior pointers count too */
+	assert_int_equal(leakscan_classify(b, 3, &root_data, 1, NULL, 0,
+					   fake_read, &f, &st), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_DEFINITE);
+	assert_int_equal(b[1].kind, MPT_LEAK_DEFINITE);
+	assert_int_equal(b[2].kind, MPT_LEAK_INDIRECT);
+	assert_int_equal(st.blocks[MPT_LEAK_INDIRECT], 1);
+	fake_free(&f);
+}
+
+/*
+ * From a reachable block, an interior pointer gives "possible", and so does
+ * a start pointer out of a possible block.
+ */
+static void test_leakscan__interior_from_reachable(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[3];
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, HEAP, 4096);
+	blk(&b[0], HEAP + 0, 32);
+	blk(&b[1], HEAP + 64, 32);
+	blk(&b[2], HEAP + 128, 32);
+	put(&f, DATA, HEAP + 0);	  /* root -> R */
+	put(&f, HEAP + 0, HEAP + 64 + 16); /* R -> inside P */
+	put(&f, HEAP + 64, HEAP + 128);	  /* P -> start of Q */
+	assert_int_equal(leakscan_classify(b, 3, &root_data, 1, NULL, 0,
+					   fake_read, &f, NULL), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
+	assert_int_equal(b[1].kind, MPT_LEAK_POSSIBLE);
+	assert_int_equal(b[2].kind, MPT_LEAK_POSSIBLE);
+	fake_free(&f);
+}
+
+/* Possible first, reachable later: what it points to is rescanned. */
+static void test_leakscan__possible_upgraded(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[2];
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, HEAP, 4096);
+	blk(&b[0], HEAP + 0, 32);
+	blk(&b[1], HEAP + 64, 32);
+	put(&f, DATA, HEAP + 8);	  /* interior first */
+	put(&f, DATA + 8, HEAP + 0);	  /* then the start */
+	put(&f, HEAP + 0, HEAP + 64);
+	assert_int_equal(leakscan_classify(b, 2, &root_data, 1, NULL, 0,
+					   fake_read, &f, NULL), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
+	assert_int_equal(b[1].kind, MPT_LEAK_REACHABLE);
+	fake_free(&f);
+}
+
+static void test_leakscan__register_roots(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[3];
+	uint64_t regs[3] = { 12345, HEAP + 0, HEAP + 64 + 4 };
+
+	fake_region(&f, HEAP, 4096);
+	blk(&b[0], HEAP + 0, 32);
+	blk(&b[1], HEAP + 64, 32);
+	blk(&b[2], HEAP + 128, 32);
+	put(&f, HEAP + 0, HEAP + 128);
+	assert_int_equal(leakscan_classify(b, 3, NULL, 0, regs, 3, fake_read,
+					   &f, NULL), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
+	assert_int_equal(b[1].kind, MPT_LEAK_POSSIBLE);
+	assert_int_equal(b[2].kind, MPT_LEAK_REACHABLE);
+	fake_free(&f);
+}
+
+/* A root range with a hole: the hole is skipped, the rest scanned. */
+static void test_leakscan__unreadable_root(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[2];
+	struct leakscan_range r[2] = {
+		{ DATA, DATA + 3 * 4096 },     /* middle page unmapped */
+		{ 0x7000000000ull, 0x7000010000ull }, /* not mapped at all */
+	};
+	struct leakscan_stats st;
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, DATA + 2 * 4096, 4096);
+	fake_region(&f, HEAP, 4096);
+	blk(&b[0], HEAP + 0, 32);
+	blk(&b[1], HEAP + 64, 32);
+	put(&f, DATA + 2 * 4096 + 8, HEAP + 64);
+	assert_int_equal(leakscan_classify(b, 2, r, 2, NULL, 0, fake_read, &f,
+					   &st), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_DEFINITE);
+	assert_int_equal(b[1].kind, MPT_LEAK_REACHABLE);
+	assert_int_equal(st.skipped_bytes, 4096 + 0x10000);
+	assert_true(st.scanned_bytes >= 2 * 4096);
+	fake_free(&f);
+}
+
+/* memcheck treats a zero-size block as covering its start address. */
+static void test_leakscan__zero_size(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[3];
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, HEAP, 4096);
+	blk(&b[0], HEAP + 0, 0);
+	blk(&b[1], HEAP + 32, 0);
+	blk(&b[2], HEAP + 64, 0);
+	put(&f, DATA, HEAP + 0);
+	put(&f, DATA + 8, HEAP + 33); /* one past: not a pointer to it */
+	assert_int_equal(leakscan_classify(b, 3, &root_data, 1, NULL, 0,
+					   fake_read, &f, NULL), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
+	assert_int_equal(b[1].kind, MPT_LEAK_DEFINITE);
+	assert_int_equal(b[2].kind, MPT_LEAK_DEFINITE);
+	fake_free(&f);
+}
+
+/* Only aligned words are scanned, in roots and in blocks. */
+static void test_leakscan__unaligned_ignored(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[3];
+	uint64_t v = HEAP + 0;
+	struct leakscan_range r = { DATA + 4, DATA + 28 }; /* words 8..24 */
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, HEAP, 4096);
+	blk(&b[0], HEAP + 0, 32);
+	blk(&b[1], HEAP + 64, 32);
+	blk(&b[2], HEAP + 128, 20);
+	memcpy(at(&f, DATA + 12, 8), &v, 8); /* unaligned: ignored */
+	put(&f, DATA + 16, HEAP + 128);
+	v = HEAP + 64;
+	memcpy(at(&f, HEAP + 128 + 4, 8), &v, 8); /* unaligned in a block */
+	put(&f, DATA + 24, HEAP + 0); /* outside the range's last word */
+	assert_int_equal(leakscan_classify(b, 3, &r, 1, NULL, 0, fake_read,
+					   &f, NULL), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_DEFINITE);
+	assert_int_equal(b[1].kind, MPT_LEAK_DEFINITE);
+	assert_int_equal(b[2].kind, MPT_LEAK_REACHABLE);
+	fake_free(&f);
+}
+
+/* A block's words past its size are not its contents. */
+static void test_leakscan__block_size_bounds_scan(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[2];
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, HEAP, 4096);
+	blk(&b[0], HEAP + 0, 12);	/* scanned words: [0, 8) only */
+	blk(&b[1], HEAP + 64, 32);
+	put(&f, DATA, HEAP + 0);
+	put(&f, HEAP + 8, HEAP + 64);
+	assert_int_equal(leakscan_classify(b, 2, &root_data, 1, NULL, 0,
+					   fake_read, &f, NULL), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
+	assert_int_equal(b[1].kind, MPT_LEAK_DEFINITE);
+	fake_free(&f);
+}
+
+/* memcheck's default heuristics (all), and none. */
+static void test_leakscan__heuristics(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[4];
+	struct leakscan_opts none = { .heuristics = LEAKSCAN_HEUR_NONE };
+	struct leakscan_stats st;
+	int i;
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, HEAP, 4096);
+	/* newarray: count 3, then 3 elements of 8 bytes */
+	blk(&b[0], HEAP + 0, 32);
+	put(&f, HEAP + 0, 3);
+	put(&f, DATA, HEAP + 8);
+	/* length64: 8-byte length of the rest, pointer after it */
+	blk(&b[1], HEAP + 64, 8 + 13);
+	put(&f, HEAP + 64, 13);
+	put(&f, DATA + 8, HEAP + 64 + 8);
+	/* stdstring: length capacity refcount chars NUL */
+	blk(&b[2], HEAP + 128, 24 + 10 + 1);
+	put(&f, HEAP + 128, 5);
+	put(&f, HEAP + 128 + 8, 10);
+	put(&f, DATA + 16, HEAP + 128 + 24);
+	/* none of them: a zero count */
+	blk(&b[3], HEAP + 256, 32);
+	put(&f, DATA + 24, HEAP + 256 + 8);
+
+	assert_int_equal(leakscan_classify(b, 4, &root_data, 1, NULL, 0,
+					   fake_read, &f, &st), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(b[i].kind, MPT_LEAK_REACHABLE);
+	assert_int_equal(b[3].kind, MPT_LEAK_POSSIBLE);
+	assert_int_equal(st.heuristic_blocks[0], 1);
+	assert_int_equal(st.heuristic_blocks[1], 1); /* tried before newarray */
+	assert_int_equal(st.heuristic_blocks[2], 1);
+
+	assert_int_equal(leakscan_classify_ex(b, 4, &root_data, 1, NULL, 0,
+					      fake_read, &f, &none, &st), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(b[i].kind, MPT_LEAK_POSSIBLE);
+	fake_free(&f);
+}
+
+/* Two vtable pointers (multiple inheritance) make an interior pointer
+ * count, given the file mappings. */
+static void test_leakscan__multiple_inheritance(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[1];
+	struct leakscan_map maps[2] = {
+		{ DATA2, DATA2 + 4096, LEAKSCAN_PROT_R | LEAKSCAN_PROT_X },
+		{ DATA2 + 4096, DATA2 + 8192, LEAKSCAN_PROT_R },
+	};
+	struct leakscan_opts opts = { .maps = maps, .nmaps = 2 };
+
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, DATA2, 8192);
+	fake_region(&f, HEAP, 4096);
+	/* two vtables in the read-only mapping, each of two code pointers */
+	put(&f, DATA2 + 4096, DATA2 + 0x100);
+	put(&f, DATA2 + 4096 + 8, DATA2 + 0x200);
+	put(&f, DATA2 + 4096 + 64, 0);
+	put(&f, DATA2 + 4096 + 72, DATA2 + 0x300);
+	put(&f, DATA2 + 4096 + 80, DATA2 + 0x400);
+	blk(&b[0], HEAP + 0, 48);
+	put(&f, HEAP + 0, DATA2 + 4096);
+	put(&f, HEAP + 16, DATA2 + 4096 + 64);
+	put(&f, DATA, HEAP + 16);
+	assert_int_equal(leakscan_classify(b, 1, &root_data, 1, NULL, 0,
+					   fake_read, &f, NULL), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_POSSIBLE); /* no maps given */
+	assert_int_equal(leakscan_classify_ex(b, 1, &root_data, 1, NULL, 0,
+					      fake_read, &f, &opts, NULL), 0);
+	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
+	fake_free(&f);
+}
+
+/* Many small blocks share 64 KiB reads. */
+static void test_leakscan__windowed_reads(void **state)
+{
+	struct fake f = { 0 };
+	enum { N = 2000 };
+	struct leakscan_block *b = calloc(N, sizeof(*b));
+	struct leakscan_stats st;
+	int i;
+
+	assert_non_null(b);
+	fake_region(&f, DATA, 4096);
+	fake_region(&f, HEAP, 0x20000);
+	for (i = 0; i < N; i++) {
+		blk(&b[i], HEAP + 64 * (uint64_t)i, 48);
+		if (i + 1 < N)
+			put(&f, HEAP + 64 * (uint64_t)i + 8,
+			    HEAP + 64 * (uint64_t)(i + 1));
+	}
+	put(&f, DATA, HEAP);
+	f.reads = 0;
+	assert_int_equal(leakscan_classify(b, N, &root_data, 1, NULL, 0,
+					   fake_read, &f, &st), 0);
+	assert_int_equal(st.blocks[MPT_LEAK_REACHABLE], N);
+	assert_true(st.read_calls < 20);
+	assert_int_equal(st.read_calls, f.reads);
+	free(b);
+	fake_free(&f);
+}
+
+static void test_leakscan__bad_blocks(void **state)
+{
+	struct fake f = { 0 };
+	struct leakscan_block b[2];
+
+	blk(&b[0], HEAP + 64, 16);
+	blk(&b[1], HEAP + 0, 16);
+	assert_int_equal(leakscan_classify(b, 2, NULL, 0, NULL, 0, fake_read,
+					   &f, NULL), -EINVAL);
+	blk(&b[0], HEAP + 0, 32);
+	blk(&b[1], HEAP + 16, 16);
+	assert_int_equal(leakscan_classify(b, 2, NULL, 0, NULL, 0, fake_read,
+					   &f, NULL), -EINVAL);
+	assert_int_equal(leakscan_classify(b, 1, NULL, 0, NULL, 0, NULL, &f,
+					   NULL), -EINVAL);
+	assert_int_equal(leakscan_classify(NULL, 0, NULL, 0, NULL, 0, NULL,
+					   NULL, NULL), 0);
+}
+
+static void test_leakscan__roots_from_maps(void **state)
+{
+	static const char text[] =
+		"555555554000-555555555000 r--p 00000000 fd:01 123 /usr/bin/app\n"
+		"555555555000-555555556000 r-xp 00001000 fd:01 123 /usr/bin/app\n"
+		"555555557000-555555558000 rw-p 00003000 fd:01 123 /usr/bin/app\n"
+		"555555558000-555555559000 rw-p 00000000 00:00 0 \n"
+		"555555559000-55555557a000 rw-p 00000000 00:00 0          [heap]\n"
+		"7ffff0000000-7ffff0021000 rw-p 00000000 00:00 0 \n"
+		"7ffff0021000-7ffff4000000 ---p 00000000 00:00 0 \n"
+		"7ffff4000000-7ffff4021000 rw-p 00000000 00:00 0 \n"
+		"7ffff4021000-7ffff8000000 ---p 00000000 00:00 0 \n"
+		"7ffff7000000-7ffff7100000 rw-p 00000000 00:00 0 \n"
+		"7ffff7a00000-7ffff7a01000 rw-s 00000000 00:05 77 /memfd:mprec (deleted)\n"
+		"7ffff7b00000-7ffff7b01000 rw-s 00000000 00:05 78 /dev/dri/card0\n"
+		"7ffff7b01000-7ffff7b02000 rw-p 00000000 00:05 79 /dev/zero\n"
+		"7ffff7c00000-7ffff7c01000 rw-p 00000000 00:00 0 \n"
+		"7ffff7d00000-7ffff7d01000 rw-p 00001000 fd:01 9 /usr/lib/libmprec.so\n"
+		"7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0          [stack]\n"
+		"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]\n";
+	struct leakscan_block b[2];
+	struct leakscan_range r[16], ex = { 0x7ffff7c00000ull,
+					    0x7ffff7c00008ull };
+	struct leakscan_map m[16];
+	const char *paths[] = { "libmprec", "memfd:mprec", NULL };
+	uint64_t sp = 0x7fffffffe000ull;
+	size_t nr, nm;
+
+	blk(&b[0], 0x7ffff4000100ull, 64);   /* a used secondary arena */
+	blk(&b[1], 0x7ffff7000010ull, 0x80000); /* an mmapped chunk */
+	assert_int_equal(leakscan_roots_from_maps(text, sizeof(text) - 1, b,
+						  2, &ex, 1, paths, &sp, 1, r,
+						  16, &nr, m, 16, &nm), 0);
+	assert_int_equal(nr, 4);
+	assert_int_equal(r[0].lo, 0x555555557000ull); /* .data */
+	assert_int_equal(r[1].lo, 0x555555558000ull); /* .bss */
+	assert_int_equal(r[2].lo, 0x7ffff7b01000ull); /* /dev/zero */
+	assert_int_equal(r[3].lo, sp - 128);	      /* stack from SP */
+	assert_int_equal(r[3].hi, 0x7ffffffff000ull);
+	assert_int_equal(nm, 7);
+	assert_int_equal(m[1].prot, LEAKSCAN_PROT_R | LEAKSCAN_PROT_X);
+	assert_int_equal(leakscan_roots_from_maps(text, sizeof(text) - 1, b,
+						  2, NULL, 0, NULL, NULL, 0, r,
+						  2, &nr, NULL, 0, NULL), 0);
+	assert_int_equal(nr, 7); /* more than the room given */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_leakscan__start_pointer_reachable),
+		cmocka_unit_test(test_leakscan__interior_pointer_possible),
+		cmocka_unit_test(test_leakscan__lost_list),
+		cmocka_unit_test(test_leakscan__lost_cycle),
+		cmocka_unit_test(test_leakscan__shared_child),
+		cmocka_unit_test(test_leakscan__interior_from_reachable),
+		cmocka_unit_test(test_leakscan__possible_upgraded),
+		cmocka_unit_test(test_leakscan__register_roots),
+		cmocka_unit_test(test_leakscan__unreadable_root),
+		cmocka_unit_test(test_leakscan__zero_size),
+		cmocka_unit_test(test_leakscan__unaligned_ignored),
+		cmocka_unit_test(test_leakscan__block_size_bounds_scan),
+		cmocka_unit_test(test_leakscan__heuristics),
+		cmocka_unit_test(test_leakscan__multiple_inheritance),
+		cmocka_unit_test(test_leakscan__windowed_reads),
+		cmocka_unit_test(test_leakscan__bad_blocks),
+		cmocka_unit_test(test_leakscan__roots_from_maps),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
