@@ -5,6 +5,7 @@
 
 #include "hash.h"
 #include "replay.h"
+#include "symbolize.h"
 
 /*
  * Live blocks of one domain, keyed by (address, device), stored inline in an
@@ -60,6 +61,7 @@ struct stk {
 struct mpt_replay {
 	struct mpt_replay_ops ops;
 	void *ctx;
+	struct mpt_symbolizer *sym;
 	struct mpt_record header;
 	int have_header, complete, done;
 	uint64_t now, lost;
@@ -259,6 +261,12 @@ struct mpt_replay *mpt_replay_new(const struct mpt_replay_ops *ops, void *ctx)
 	r->nstk = 1;
 	r->ntag = 1;
 	return r;
+}
+
+void mpt_replay_set_symbolizer(struct mpt_replay *r,
+			       struct mpt_symbolizer *sym)
+{
+	r->sym = sym;
 }
 
 static void process_drop_live(struct mpt_process *p)
@@ -500,7 +508,15 @@ static int on_process_start(struct mpt_replay *r, const struct mpt_record *rec)
 		err = copy_modules(p, parent);
 		if (err)
 			return err;
+		if (r->sym) {
+			err = mpt_sym_fork(r->sym, parent->info.pid, p->info.pid,
+					   rec->time);
+			if (err)
+				return err;
+		}
 	}
+	if (kind == MPT_PROC_EXEC && r->sym)
+		mpt_sym_exec(r->sym, p->info.pid, rec->time);
 	if (parent && kind == MPT_PROC_FORK) {
 		/*
 		 * fork() copies the address space: the child owns a copy of
@@ -1043,11 +1059,28 @@ int mpt_replay_record(struct mpt_replay *r, const struct mpt_record *rec)
 		break;
 	case MPT_REC_MODULE_LOAD:
 		err = on_module_load(p, rec);
+		if (!err && r->sym)
+			err = mpt_sym_add_module(
+				r->sym, rec->pid, rec->u.module_load.module,
+				rec->u.module_load.path.ptr,
+				rec->u.module_load.path.len,
+				(const uint8_t *)rec->u.module_load.build_id.ptr,
+				rec->u.module_load.build_id.len,
+				rec->u.module_load.base, rec->u.module_load.seg,
+				rec->u.module_load.nseg, rec->time);
+		/* A module the symbolizer refuses only loses its names. */
+		if (err == MPT_E_INVAL)
+			err = 0;
 		if (!err && r->ops.module)
 			err = r->ops.module(r->ctx, p, rec);
 		break;
 	case MPT_REC_MODULE_UNLOAD:
 		on_module_unload(p, rec);
+		/* An unload of a module never loaded is not fatal. */
+		if (r->sym)
+			mpt_sym_remove_module(r->sym, rec->pid,
+					      rec->u.module_unload.module,
+					      rec->time);
 		if (r->ops.module)
 			err = r->ops.module(r->ctx, p, rec);
 		break;

@@ -132,6 +132,16 @@ struct mpt_replay_ops {
 /* A new replay, or NULL when memory runs out.  `ops` is copied. */
 struct mpt_replay *mpt_replay_new(const struct mpt_replay_ops *ops, void *ctx);
 
+struct mpt_symbolizer;
+
+/*
+ * Keep `sym` (may be NULL) told of every module load and unload, fork and
+ * exec, so that it can resolve the addresses of any process afterwards.
+ * The symbolizer stays the caller's.
+ */
+void mpt_replay_set_symbolizer(struct mpt_replay *r,
+			       struct mpt_symbolizer *sym);
+
 /* Free everything, processes included.  NULL is a no-op. */
 void mpt_replay_free(struct mpt_replay *r);
 
