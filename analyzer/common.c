@@ -77,7 +77,7 @@ void warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("warning: ", fmt, ap, NULL);
+	vreport("", fmt, ap, NULL);
 	va_end(ap);
 }
 
@@ -519,6 +519,10 @@ static __attribute__((noreturn)) void bad_value(const struct cmd_spec *spec,
 						const char *arg,
 						const char *why)
 {
+	if (!strcmp(why, "invalid"))
+		why = strcmp(opt, "--from") && strcmp(opt, "--to")
+			      ? "not a number"
+			      : "not a time (2.5, 100ms or mark:NAME)";
 	error("invalid %s '%s': %s", opt, arg, why);
 	bad_usage(spec);
 }

@@ -37,7 +37,7 @@ __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 /* As die(), appending ": strerror(errno)". */
 __attribute__((noreturn, format(printf, 1, 2))) void die_errno(const char *fmt,
 								...);
-/* Print "<prog>: warning: ..." and go on. */
+/* Print "<prog>: ..." and go on (a note, not a failure). */
 __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
 /* Print "<prog>: ..." and return -1, so that `return error(...)` works. */
 __attribute__((format(printf, 1, 2))) int error(const char *fmt, ...);

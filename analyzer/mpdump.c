@@ -40,6 +40,7 @@ static const struct cmd_spec spec = {
 };
 
 static FILE *out;
+static int header_done; /* the CSV header row is written once */
 
 /*
  * Names of enumerated fields.
@@ -987,6 +988,9 @@ static void stats_print(struct stats *s, const struct trace *t, int csv)
 		lost += s->lost[k];
 	if (!csv)
 		fprintf(out, "# mpdump --stats %s\n", t->name);
+	else if (!header_done)
+		stats_print_csv_header();
+	header_done = 1;
 	stat_line(csv, "trace", 0, "file", t->name, 0, 0);
 	stat_line(csv, "trace", 0, "status", t->cut ? "cut" : "complete", 0, 0);
 	if (csv) {
@@ -1202,11 +1206,17 @@ static int do_stats(const struct cmd_args *a, const char *path, int csv)
 static int do_dump(const struct cmd_args *a, const char *path, int csv)
 {
 	struct trace *t = trace_open(path, a, 0);
-	int rc;
+	int rc, first = 1;
 
-	if (!csv)
-		fprintf(out, "# %s: time pid tid type fields\n", t->name);
 	while (trace_next(t)) {
+		/* Headers after the first record, so a bad file prints nothing. */
+		if (first && !csv)
+			fprintf(out, "# %s: time pid tid type fields\n",
+				t->name);
+		if (csv && !header_done)
+			fputs(csv_header, out);
+		first = 0;
+		header_done = 1;
 		if (t->where != TRACE_IN || !pid_ok(a, &t->rec))
 			continue;
 		if (csv)
@@ -1227,10 +1237,6 @@ int main(int argc, char **argv)
 	cmd_parse(&spec, argc, argv, &a);
 	out = out_open(&a);
 	csv = cmd_format_is(&a, "csv");
-	if (csv)
-		fputs(opt_stats ? "" : csv_header, out);
-	if (csv && opt_stats)
-		stats_print_csv_header();
 	for (i = 0; i < a.ntrace; i++) {
 		if ((opt_stats ? do_stats(&a, a.trace[i], csv)
 			       : do_dump(&a, a.trace[i], csv)) < 0)
