@@ -1,0 +1,35 @@
+# tests/sym/: programs whose addresses the symbolizer tests resolve and check
+# against addr2line.  Each is built with DWARF 4 and DWARF 5; the library is
+# stripped of its debug info (symbol table only), and a copy keeps only .dynsym.
+
+SYM_DIR := $(BUILD)/tests/sym
+SYM_PROGS := $(SYM_DIR)/sym_c_dw4 $(SYM_DIR)/sym_c_dw5 \
+	     $(SYM_DIR)/sym_cxx_dw4 $(SYM_DIR)/sym_cxx_dw5
+SYM_LIB := $(SYM_DIR)/libsymlib.so
+SYM_LIB_DYN := $(SYM_DIR)/libsymlib-dynsym.so
+SYM_CFLAGS = -O2 -g -Wall -Wextra -D_GNU_SOURCE
+SYM_CXXFLAGS = -O1 -g -Wall -Wextra
+
+$(SYM_LIB): tests/sym/symlib.c tests/sym/symlib.h | $(DEPS_STAMP)
+	$(Q)mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(SYM_CFLAGS) -fPIC -shared -o $@.tmp $<
+	$(Q)strip --strip-debug $@.tmp && mv $@.tmp $@
+
+$(SYM_LIB_DYN): $(SYM_LIB)
+	$(Q)strip --strip-all -o $@ $<
+
+$(SYM_DIR)/sym_c_dw%: tests/sym/sym_c.c tests/sym/symdump.h $(SYM_LIB)
+	$(QUIET_CC)$(CC) $(SYM_CFLAGS) -gdwarf-$* -Itests/sym -o $@ $< \
+		-L$(SYM_DIR) -lsymlib -Wl,-rpath,'$$ORIGIN'
+
+$(SYM_DIR)/sym_cxx_dw%: tests/sym/sym_cxx.cc tests/sym/symdump.h | $(DEPS_STAMP)
+	$(Q)mkdir -p $(dir $@)
+	$(QUIET_CC)$(CXX) $(SYM_CXXFLAGS) -gdwarf-$* -Itests/sym -o $@ $<
+
+## sym-progs: build the symbolizer test programs
+sym-progs: $(SYM_PROGS) $(SYM_LIB) $(SYM_LIB_DYN)
+
+# the unit test runs these programs
+$(BUILD)/tests/unit/test_symbolize: | sym-progs
+
+.PHONY: sym-progs

@@ -1,0 +1,744 @@
+/* Unit tests of the symbolizer: every frame of the test programs agrees with addr2line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "symbolize.h"
+
+#define MAX_MOD 32
+#define MAX_ADDR 64
+#define MAX_FR 32
+
+struct mod {
+	char path[4096];
+	uint64_t bias;
+	uint8_t id[64];
+	size_t idlen;
+	struct mpt_segment seg[16];
+	uint32_t nseg;
+};
+
+struct paddr {
+	int exact;
+	uint64_t addr;
+	char label[64];
+};
+
+struct prog {
+	struct mod mod[MAX_MOD];
+	int nmod;
+	struct paddr addr[MAX_ADDR];
+	int naddr;
+};
+
+struct a2l_frame {
+	char function[1024];
+	char file[8192];
+	unsigned line;
+};
+
+static char sym_dir[4096];
+
+static int nwarn;
+static char last_warn[1024];
+
+static void count_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	nwarn++;
+	snprintf(last_warn, sizeof(last_warn), "%s", msg);
+}
+
+/* $BUILD/tests/unit/test_symbolize -> $BUILD/tests/sym */
+static const char *find_sym_dir(void)
+{
+	char exe[2048];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *sl;
+
+	if (n < 0)
+		return NULL;
+	exe[n] = '\0';
+	sl = strrchr(exe, '/');
+	if (!sl)
+		return NULL;
+	*sl = '\0';
+	sl = strrchr(exe, '/');
+	if (!sl)
+		return NULL;
+	*sl = '\0';
+	snprintf(sym_dir, sizeof(sym_dir), "%s/sym", exe);
+	return sym_dir;
+}
+
+static int hexval(int c)
+{
+	return c >= 'a' ? c - 'a' + 10 : c - '0';
+}
+
+static void parse_module(struct mod *m, char *line)
+{
+	char *save = NULL, *tok;
+	unsigned i;
+	size_t k;
+
+	tok = strtok_r(line, " ", &save); /* "module" */
+	tok = strtok_r(NULL, " ", &save);
+	m->bias = strtoull(tok, NULL, 16);
+	tok = strtok_r(NULL, " ", &save);
+	m->idlen = 0;
+	if (strcmp(tok, "-"))
+		for (k = 0; tok[k] && tok[k + 1] && m->idlen < 64; k += 2)
+			m->id[m->idlen++] =
+				hexval(tok[k]) << 4 | hexval(tok[k + 1]);
+	tok = strtok_r(NULL, " ", &save);
+	m->nseg = strtoul(tok, NULL, 16);
+	assert_true(m->nseg <= 16);
+	for (i = 0; i < m->nseg; i++) {
+		m->seg[i].vaddr = strtoull(strtok_r(NULL, " ", &save), NULL, 16);
+		m->seg[i].memsz = strtoull(strtok_r(NULL, " ", &save), NULL, 16);
+		m->seg[i].offset = strtoull(strtok_r(NULL, " ", &save), NULL, 16);
+		m->seg[i].flags = strtoul(strtok_r(NULL, " ", &save), NULL, 16);
+	}
+	snprintf(m->path, sizeof(m->path), "%s", save);
+}
+
+static void run_prog(const char *name, struct prog *p)
+{
+	char cmd[8192], line[8192];
+	FILE *f;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(cmd, sizeof(cmd), "'%s/%s'", sym_dir, name);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "module ", 7)) {
+			assert_true(p->nmod < MAX_MOD);
+			parse_module(&p->mod[p->nmod++], line);
+		} else if (!strncmp(line, "addr ", 5)) {
+			struct paddr *a = &p->addr[p->naddr++];
+			char kind[8];
+
+			assert_true(p->naddr <= MAX_ADDR);
+			assert_int_equal(sscanf(line, "addr %7s %lx %63s", kind,
+						(unsigned long *)&a->addr,
+						a->label),
+					 3);
+			a->exact = !strcmp(kind, "pc");
+		}
+	}
+	assert_int_equal(pclose(f), 0);
+	assert_true(p->nmod >= 3);
+	assert_true(p->naddr >= 3);
+}
+
+static struct mpt_symbolizer *sym_for(const struct prog *p, uint32_t pid)
+{
+	struct mpt_sym_opts o = { .warn = count_warn };
+	struct mpt_symbolizer *s = mpt_sym_new(&o);
+	int i;
+
+	assert_non_null(s);
+	for (i = 0; i < p->nmod; i++) {
+		const struct mod *m = &p->mod[i];
+
+		assert_int_equal(mpt_sym_add_module(s, pid, i + 1, m->path,
+						    strlen(m->path), m->id,
+						    m->idlen, m->bias, m->seg,
+						    m->nseg, 0),
+				 0);
+	}
+	return s;
+}
+
+static const struct mod *mod_of(const struct prog *p, uint64_t a)
+{
+	int i;
+	uint32_t j;
+
+	for (i = 0; i < p->nmod; i++)
+		for (j = 0; j < p->mod[i].nseg; j++) {
+			uint64_t lo = p->mod[i].bias + p->mod[i].seg[j].vaddr;
+
+			if (a >= lo && a < lo + p->mod[i].seg[j].memsz)
+				return &p->mod[i];
+		}
+	return NULL;
+}
+
+static const struct paddr *addr_of(const struct prog *p, const char *label)
+{
+	int i;
+
+	for (i = 0; i < p->naddr; i++)
+		if (!strcmp(p->addr[i].label, label))
+			return &p->addr[i];
+	fail_msg("the program printed no address '%s'", label);
+	return NULL;
+}
+
+/*
+ * The file addr2line should read for a module: its separate debug file
+ * when the build-id names one, as addr2line is told in the documentation.
+ */
+static void a2l_file(const struct mod *m, char *out, size_t size)
+{
+	char path[4096];
+	struct stat st;
+	int n;
+	size_t i;
+
+	if (m->idlen >= 2) {
+		n = snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/",
+			     m->id[0]);
+		for (i = 1; i < m->idlen; i++)
+			n += snprintf(path + n, sizeof(path) - n, "%02x",
+				      m->id[i]);
+		snprintf(path + n, sizeof(path) - n, ".debug");
+		if (!stat(path, &st)) {
+			snprintf(out, size, "%s", path);
+			return;
+		}
+	}
+	snprintf(out, size, "%s", m->path);
+}
+
+/* Run addr2line -f -i -C on one module offset; returns the frame count. */
+static int addr2line(const char *file, uint64_t off, struct a2l_frame *fr,
+		     int max)
+{
+	char cmd[8192], fn[1024], loc[8192];
+	FILE *f;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "addr2line -f -i -C -e '%s' 0x%llx", file,
+		 (unsigned long long)off);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while (n < max && fgets(fn, sizeof(fn), f) && fgets(loc, sizeof(loc), f)) {
+		char *colon, *disc;
+
+		fn[strcspn(fn, "\n")] = '\0';
+		loc[strcspn(loc, "\n")] = '\0';
+		disc = strstr(loc, " (discriminator");
+		if (disc)
+			*disc = '\0';
+		colon = strrchr(loc, ':');
+		assert_non_null(colon);
+		*colon = '\0';
+		snprintf(fr[n].function, sizeof(fr[n].function), "%s",
+			 strcmp(fn, "??") ? fn : "");
+		snprintf(fr[n].file, sizeof(fr[n].file), "%s",
+			 strcmp(loc, "??") ? loc : "");
+		fr[n].line = strtoul(colon + 1, NULL, 10);
+		n++;
+	}
+	assert_int_equal(pclose(f), 0);
+	return n;
+}
+
+static const char *base_of(const char *p)
+{
+	const char *sl = strrchr(p, '/');
+
+	return sl ? sl + 1 : p;
+}
+
+/*
+ * Resolve one printed address with the symbolizer and with addr2line and
+ * require the same frames: function, file, line, inline order.
+ */
+static int check_agree(struct mpt_symbolizer *s, const struct prog *p,
+		       const struct paddr *a, struct mpt_frame *fr)
+{
+	const struct mod *m = mod_of(p, a->addr);
+	struct a2l_frame want[MAX_FR];
+	char file[4096];
+	uint64_t off;
+	int n, nw, i;
+
+	assert_non_null(m);
+	n = mpt_sym_resolve(s, 1, MPT_SYM_TIME_LATEST, a->addr,
+			    a->exact ? MPT_SYM_EXACT : 0, fr, MAX_FR);
+	assert_true(n >= 1 && n <= MAX_FR);
+	off = a->addr - m->bias - (a->exact ? 0 : 1);
+	a2l_file(m, file, sizeof(file));
+	nw = addr2line(file, off, want, MAX_FR);
+	for (i = 0; i < n || i < nw; i++) {
+		const struct mpt_frame *f = i < n ? &fr[i] : NULL;
+		const struct a2l_frame *w = i < nw ? &want[i] : NULL;
+		char buf[2048];
+
+		if (f)
+			mpt_frame_format(f, buf, sizeof(buf));
+		else
+			snprintf(buf, sizeof(buf), "(none)");
+		print_message("  %-14s #%d ours: %s%s\n", a->label, i, buf,
+			      f && (f->flags & MPT_FRAME_INLINED) ? " [inlined]"
+								  : "");
+		if (w)
+			print_message("  %-14s #%d a2l:  %s (%s:%u)\n", "", i,
+				      w->function, w->file, w->line);
+	}
+	assert_int_equal(n, nw);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(fr[i].function ? fr[i].function : "",
+				    want[i].function);
+		if (want[i].file[0]) {
+			assert_non_null(fr[i].file);
+			assert_string_equal(fr[i].file, want[i].file);
+		} else {
+			assert_null(fr[i].file);
+		}
+		assert_int_equal(fr[i].line, want[i].line);
+		assert_int_equal(!!(fr[i].flags & MPT_FRAME_INLINED),
+				 i < n - 1);
+		assert_string_equal(fr[i].module, m->path);
+		assert_int_equal(fr[i].module_offset, a->addr - m->bias);
+	}
+	return n;
+}
+
+static void check_all(const char *name, struct prog *p)
+{
+	struct mpt_symbolizer *s;
+	struct mpt_frame fr[MAX_FR];
+	int i;
+
+	run_prog(name, p);
+	s = sym_for(p, 1);
+	for (i = 0; i < p->naddr; i++)
+		check_agree(s, p, &p->addr[i], fr);
+	mpt_sym_free(s);
+}
+
+/* Resolve a labelled address of the program; returns the frame count. */
+static int resolve_label(struct mpt_symbolizer *s, const struct prog *p,
+			 const char *label, struct mpt_frame *fr)
+{
+	const struct paddr *a = addr_of(p, label);
+
+	return mpt_sym_resolve(s, 1, MPT_SYM_TIME_LATEST, a->addr,
+			       a->exact ? MPT_SYM_EXACT : 0, fr, MAX_FR);
+}
+
+/* What sym_c.c was written to produce, independently of addr2line. */
+static void check_c_known(const struct prog *p)
+{
+	struct mpt_symbolizer *s = sym_for(p, 1);
+	struct mpt_frame fr[MAX_FR];
+	int n;
+
+	n = resolve_label(s, p, "inline2", fr);
+	assert_int_equal(n, 3);
+	assert_string_equal(fr[0].function, "helper_inner");
+	assert_string_equal(fr[1].function, "helper");
+	assert_string_equal(fr[2].function, "outer");
+	assert_true(fr[0].flags & MPT_FRAME_INLINED);
+	assert_true(fr[1].flags & MPT_FRAME_INLINED);
+	assert_false(fr[2].flags & MPT_FRAME_INLINED);
+	assert_string_equal(base_of(fr[0].file), "sym_c.c");
+
+	n = resolve_label(s, p, "inline1", fr);
+	assert_int_equal(n, 2);
+	assert_string_equal(fr[0].function, "helper");
+	assert_string_equal(fr[1].function, "outer");
+
+	n = resolve_label(s, p, "outer_entry", fr);
+	assert_int_equal(n, 1);
+	assert_string_equal(fr[0].function, "outer");
+
+	n = resolve_label(s, p, "libc_start", fr);
+	assert_int_equal(n, 1);
+	assert_string_equal(fr[0].function, "__libc_start_call_main");
+
+	n = resolve_label(s, p, "lib_global", fr);
+	assert_int_equal(n, 1);
+	assert_string_equal(fr[0].function, "symlib_call");
+	assert_true(fr[0].flags & MPT_FRAME_NO_DEBUG);
+	assert_null(fr[0].file);
+
+	n = resolve_label(s, p, "lib_local", fr);
+	assert_int_equal(n, 1);
+	assert_string_equal(fr[0].function, "symlib_local");
+	assert_int_equal(nwarn, 0);
+	mpt_sym_free(s);
+}
+
+static void test_symbolize__c_dwarf4(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+
+	(void)state;
+	nwarn = 0;
+	check_all("sym_c_dw4", p);
+	check_c_known(p);
+	free(p);
+}
+
+static void test_symbolize__c_dwarf5(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+
+	(void)state;
+	nwarn = 0;
+	check_all("sym_c_dw5", p);
+	check_c_known(p);
+	free(p);
+}
+
+static void check_cxx_known(const struct prog *p)
+{
+	struct mpt_symbolizer *s = sym_for(p, 1);
+	struct mpt_frame fr[MAX_FR];
+	int n;
+
+	n = resolve_label(s, p, "method", fr);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(fr[0].function,
+			       "outer_ns::inner::Box<int>::twice(int) const"));
+	n = resolve_label(s, p, "inlined_method", fr);
+	assert_int_equal(n, 2);
+	assert_non_null(strstr(fr[0].function,
+			       "outer_ns::inner::Box<int>::peek() const"));
+	assert_non_null(strstr(fr[1].function, "outer_ns::inner::apply<int>("));
+	n = resolve_label(s, p, "apply_int_entry", fr);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(fr[0].function, "outer_ns::inner::apply<int>("));
+	assert_string_equal(base_of(fr[0].file), "sym_cxx.cc");
+	mpt_sym_free(s);
+}
+
+static void test_symbolize__cxx_dwarf4(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+
+	(void)state;
+	check_all("sym_cxx_dw4", p);
+	check_cxx_known(p);
+	free(p);
+}
+
+static void test_symbolize__cxx_dwarf5(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+
+	(void)state;
+	check_all("sym_cxx_dw5", p);
+	check_cxx_known(p);
+	free(p);
+}
+
+/* A libc frame goes through libc6-dbg's build-id debug file. */
+static void test_symbolize__libc_debug_file(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+	struct mpt_symbolizer *s;
+	struct mpt_frame fr[MAX_FR];
+	const struct mod *m;
+	char file[4096];
+	int n;
+
+	(void)state;
+	run_prog("sym_c_dw5", p);
+	m = mod_of(p, addr_of(p, "libc_qsort")->addr);
+	assert_non_null(m);
+	a2l_file(m, file, sizeof(file));
+	if (!strcmp(file, m->path)) {
+		free(p);
+		skip(); /* libc6-dbg is not installed */
+	}
+	s = sym_for(p, 1);
+	n = check_agree(s, p, addr_of(p, "libc_qsort"), fr);
+	assert_true(n >= 1);
+	assert_non_null(fr[n - 1].file);
+	assert_true(fr[n - 1].line > 0);
+	assert_false(fr[0].flags & MPT_FRAME_NO_DEBUG);
+	mpt_sym_free(s);
+	free(p);
+}
+
+/* A library with .dynsym only: exported names, agreeing with addr2line. */
+static void test_symbolize__dynsym_only(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+	struct mpt_sym_opts o = { .warn = count_warn };
+	struct mpt_symbolizer *s;
+	struct mpt_frame fr[MAX_FR];
+	struct a2l_frame want[MAX_FR];
+	const struct mod *m;
+	char dyn[8192];
+	const char *labels[] = { "lib_global", "lib_entry", "lib_local" };
+	size_t i;
+
+	(void)state;
+	run_prog("sym_c_dw4", p);
+	m = mod_of(p, addr_of(p, "lib_global")->addr);
+	assert_non_null(m);
+	snprintf(dyn, sizeof(dyn), "%s/libsymlib-dynsym.so", sym_dir);
+	s = mpt_sym_new(&o);
+	nwarn = 0;
+	/* the same mapping, read from the copy stripped of .symtab */
+	assert_int_equal(mpt_sym_add_module(s, 1, 1, dyn, strlen(dyn), m->id,
+					    m->idlen, m->bias, m->seg,
+					    m->nseg, 0),
+			 0);
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		const struct paddr *a = addr_of(p, labels[i]);
+		uint64_t off = a->addr - m->bias - (a->exact ? 0 : 1);
+		int n = mpt_sym_resolve(s, 1, MPT_SYM_TIME_LATEST, a->addr,
+					a->exact ? MPT_SYM_EXACT : 0, fr, MAX_FR);
+		int nw = addr2line(dyn, off, want, MAX_FR);
+
+		print_message("  %s: ours '%s', addr2line '%s'\n", labels[i],
+			      fr[0].function ? fr[0].function : "",
+			      want[0].function);
+		assert_int_equal(n, 1);
+		assert_int_equal(nw, 1);
+		assert_string_equal(fr[0].function ? fr[0].function : "",
+				    want[0].function);
+		assert_true(fr[0].flags & MPT_FRAME_NO_DEBUG);
+	}
+	assert_int_equal(nwarn, 0);
+	mpt_sym_free(s);
+	free(p);
+}
+
+/* A module whose file is gone: module+offset, one warning, nothing else. */
+static void test_symbolize__missing_file(void **state)
+{
+	struct mpt_sym_opts o = { .warn = count_warn };
+	struct mpt_symbolizer *s = mpt_sym_new(&o);
+	struct mpt_segment seg = { 0x1000, 0x5000, 0x1000, 5 };
+	const char *path = "/nonexistent/libgone.so";
+	uint8_t id[20] = { 0xde, 0xad, 0xbe, 0xef };
+	struct mpt_frame fr[4];
+	char buf[256];
+	int i;
+
+	(void)state;
+	nwarn = 0;
+	assert_int_equal(mpt_sym_add_module(s, 7, 1, path, strlen(path), id,
+					    sizeof(id), 0x400000, &seg, 1, 0),
+			 0);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(mpt_sym_resolve(s, 7, MPT_SYM_TIME_LATEST,
+						 0x401234 + i * 16, 0, fr, 4),
+				 1);
+		assert_null(fr[0].function);
+		assert_null(fr[0].file);
+		assert_true(fr[0].flags & MPT_FRAME_UNKNOWN_MODULE);
+		assert_int_equal(fr[0].module_offset, 0x1234 + i * 16);
+	}
+	mpt_frame_format(&fr[0], buf, sizeof(buf));
+	assert_string_equal(buf, "libgone.so+0x1254");
+	assert_int_equal(nwarn, 1);
+	assert_non_null(strstr(last_warn, "libgone.so"));
+	mpt_sym_free(s);
+}
+
+/* The file on disk is not the one recorded: never its names. */
+static void test_symbolize__build_id_mismatch(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+	struct mpt_sym_opts o = { .warn = count_warn };
+	struct mpt_symbolizer *s;
+	struct mpt_frame fr[MAX_FR];
+	char buf[256];
+	struct mod m;
+	int i, n;
+
+	(void)state;
+	run_prog("sym_c_dw5", p);
+	m = p->mod[0]; /* the executable */
+	assert_true(m.idlen > 0);
+	m.id[0] ^= 0xff;
+	s = mpt_sym_new(&o);
+	nwarn = 0;
+	assert_int_equal(mpt_sym_add_module(s, 1, 1, m.path, strlen(m.path),
+					    m.id, m.idlen, m.bias, m.seg,
+					    m.nseg, 0),
+			 0);
+	for (i = 0; i < p->naddr; i++) {
+		const struct paddr *a = &p->addr[i];
+
+		if (mod_of(p, a->addr) != &p->mod[0])
+			continue;
+		n = mpt_sym_resolve(s, 1, MPT_SYM_TIME_LATEST, a->addr,
+				    a->exact ? MPT_SYM_EXACT : 0, fr, MAX_FR);
+		assert_int_equal(n, 1);
+		assert_null(fr[0].function);
+		assert_true(fr[0].flags & MPT_FRAME_MISMATCH);
+		mpt_frame_format(&fr[0], buf, sizeof(buf));
+		assert_non_null(strstr(buf, "sym_c_dw5+0x"));
+	}
+	assert_int_equal(nwarn, 1);
+	assert_non_null(strstr(last_warn, "build-id"));
+	mpt_sym_free(s);
+	free(p);
+}
+
+/* Batches give what single lookups give, in the caller's order. */
+static void test_symbolize__batch(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+	struct mpt_symbolizer *s, *s2;
+	struct mpt_frame *all = NULL, fr[MAX_FR];
+	uint64_t addr[MAX_ADDR + 1];
+	size_t start[MAX_ADDR + 2];
+	int i, n, k;
+
+	(void)state;
+	run_prog("sym_c_dw5", p);
+	s = sym_for(p, 1);
+	s2 = sym_for(p, 1);
+	for (i = 0; i < p->naddr; i++)
+		addr[i] = p->addr[i].addr;
+	addr[p->naddr] = 0x10; /* in no module */
+	assert_int_equal(mpt_sym_resolve_batch(s, 1, MPT_SYM_TIME_LATEST, addr,
+					       p->naddr + 1, 0, &all, start),
+			 0);
+	for (i = 0; i <= p->naddr; i++) {
+		n = mpt_sym_resolve(s2, 1, MPT_SYM_TIME_LATEST, addr[i], 0, fr,
+				    MAX_FR);
+		assert_int_equal((int)(start[i + 1] - start[i]), n);
+		for (k = 0; k < n; k++) {
+			const struct mpt_frame *b = &all[start[i] + k];
+
+			assert_string_equal(b->function ? b->function : "",
+					    fr[k].function ? fr[k].function
+							   : "");
+			assert_int_equal(b->line, fr[k].line);
+			assert_int_equal(b->addr, addr[i]);
+		}
+	}
+	assert_true(all[start[p->naddr]].flags & MPT_FRAME_NO_MODULE);
+	free(all);
+	mpt_sym_free(s);
+	mpt_sym_free(s2);
+	free(p);
+}
+
+/* Maps per process: fork inherits, exec and unload keep history by time. */
+static void test_symbolize__process_maps(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+	struct mpt_symbolizer *s;
+	struct mpt_frame fr[MAX_FR];
+	const struct paddr *a;
+	const struct mod *m;
+	const char *gone = "/nonexistent/other.so";
+
+	(void)state;
+	run_prog("sym_c_dw5", p);
+	a = addr_of(p, "outer_entry");
+	m = mod_of(p, a->addr);
+	s = sym_for(p, 1);
+	nwarn = 0;
+	/* pid 2 knows nothing */
+	mpt_sym_resolve(s, 2, MPT_SYM_TIME_LATEST, a->addr, MPT_SYM_EXACT, fr,
+			MAX_FR);
+	assert_true(fr[0].flags & MPT_FRAME_NO_MODULE);
+	/* fork at t=100: the child inherits */
+	assert_int_equal(mpt_sym_fork(s, 1, 2, 100), 0);
+	mpt_sym_resolve(s, 2, MPT_SYM_TIME_LATEST, a->addr, MPT_SYM_EXACT, fr,
+			MAX_FR);
+	assert_string_equal(fr[0].function, "outer");
+	/* exec at t=200, then another image at the same addresses */
+	mpt_sym_exec(s, 2, 200);
+	assert_int_equal(mpt_sym_add_module(s, 2, 99, gone, strlen(gone), NULL,
+					    0, m->bias, m->seg, m->nseg, 200),
+			 0);
+	mpt_sym_resolve(s, 2, 150, a->addr, MPT_SYM_EXACT, fr, MAX_FR);
+	assert_string_equal(fr[0].function, "outer");
+	mpt_sym_resolve(s, 2, 250, a->addr, MPT_SYM_EXACT, fr, MAX_FR);
+	assert_null(fr[0].function);
+	assert_true(fr[0].flags & MPT_FRAME_UNKNOWN_MODULE);
+	assert_int_equal(nwarn, 1);
+	/* the parent is untouched; its unloaded module still resolves */
+	assert_int_equal(mpt_sym_remove_module(s, 1, 1, 300), 0);
+	mpt_sym_resolve(s, 1, MPT_SYM_TIME_LATEST, a->addr, MPT_SYM_EXACT, fr,
+			MAX_FR);
+	assert_string_equal(fr[0].function, "outer");
+	assert_int_equal(mpt_sym_remove_module(s, 1, 12345, 300), MPT_E_INVAL);
+	mpt_sym_free(s);
+	free(p);
+}
+
+static void test_symbolize__no_symbols_and_format(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+	struct mpt_sym_opts o = { .no_symbols = 1, .warn = count_warn };
+	struct mpt_symbolizer *s = mpt_sym_new(&o);
+	struct mpt_frame fr[MAX_FR], f;
+	const struct paddr *a;
+	char buf[256], want[256];
+	int i;
+
+	(void)state;
+	run_prog("sym_c_dw4", p);
+	nwarn = 0;
+	for (i = 0; i < p->nmod; i++)
+		mpt_sym_add_module(s, 1, i + 1, p->mod[i].path,
+				   strlen(p->mod[i].path), p->mod[i].id,
+				   p->mod[i].idlen, p->mod[i].bias,
+				   p->mod[i].seg, p->mod[i].nseg, 0);
+	a = addr_of(p, "inline2");
+	assert_int_equal(mpt_sym_resolve(s, 1, MPT_SYM_TIME_LATEST, a->addr, 0,
+					 fr, MAX_FR),
+			 1);
+	assert_null(fr[0].function);
+	mpt_frame_format(&fr[0], buf, sizeof(buf));
+	snprintf(want, sizeof(want), "sym_c_dw4+0x%llx",
+		 (unsigned long long)(a->addr - p->mod[0].bias));
+	assert_string_equal(buf, want);
+	assert_int_equal(nwarn, 0);
+	mpt_sym_free(s);
+	free(p);
+
+	memset(&f, 0, sizeof(f));
+	f.function = "a;b";
+	f.file = "/x/y.c";
+	f.line = 12;
+	mpt_frame_format(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "a;b (/x/y.c:12)");
+	mpt_frame_format_folded(&f, buf, sizeof(buf));
+	assert_string_equal(buf, "a:b");
+	f.function = NULL;
+	f.file = NULL;
+	f.addr = 0x1234;
+	assert_int_equal(mpt_frame_format(&f, buf, 3), 6);
+	assert_string_equal(buf, "0x");
+	mpt_sym_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_symbolize__c_dwarf4),
+		cmocka_unit_test(test_symbolize__c_dwarf5),
+		cmocka_unit_test(test_symbolize__cxx_dwarf4),
+		cmocka_unit_test(test_symbolize__cxx_dwarf5),
+		cmocka_unit_test(test_symbolize__libc_debug_file),
+		cmocka_unit_test(test_symbolize__dynsym_only),
+		cmocka_unit_test(test_symbolize__missing_file),
+		cmocka_unit_test(test_symbolize__build_id_mismatch),
+		cmocka_unit_test(test_symbolize__batch),
+		cmocka_unit_test(test_symbolize__process_maps),
+		cmocka_unit_test(test_symbolize__no_symbols_and_format),
+	};
+
+	if (!find_sym_dir())
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
