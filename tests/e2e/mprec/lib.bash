@@ -59,9 +59,12 @@ valid_trace() {
 		fail "zstd -t rejects $f: $(head -n 1 "$TMPDIR/zstd.err")"
 	"$MPDUMP" --stats "$f" >"$TMPDIR/stats.txt" 2>"$TMPDIR/stats.err" ||
 		fail "mpdump --stats $f failed: $(head -n 1 "$TMPDIR/stats.err")"
-	if grep -qi 'cut' "$TMPDIR/stats.err"; then
-		fail "trace $f is cut: $(head -n 1 "$TMPDIR/stats.err")"
-	fi
+	"$MPDUMP" --stats -f csv "$f" >"$TMPDIR/stats.csv" 2>>"$TMPDIR/stats.err" ||
+		fail "mpdump --stats -f csv $f failed: $(head -n 1 "$TMPDIR/stats.err")"
+	local status
+	status=$(awk -F, '$1 == "trace" && $3 == "status" { print $4 }' "$TMPDIR/stats.csv")
+	[ "$status" = complete ] ||
+		fail "trace $f is not complete (status '$status'): $(head -n 1 "$TMPDIR/stats.err")"
 }
 
 # dump [FILE]: the whole trace as CSV into $CSV.

@@ -1,0 +1,31 @@
+# python3.py - the recorder benchmark's python3 workload: a dict-heavy loop
+# (string keys, inserts, lookups, deletes, rebuilds, dicts of small dicts).
+# Deterministic; about 2-5 s uninstrumented on a small machine.  Prints
+# "bench-peak-rss-kb N" (VmHWM) to standard error at the end.
+import sys
+
+
+def main(rounds):
+    total = 0
+    for r in range(rounds):
+        d = {}
+        for i in range(60000):
+            k = "key-%d-%d" % (i % 7919, r)
+            d[k] = d.get(k, 0) + i
+        nested = {}
+        for i in range(20000):
+            nested[i] = {"id": i, "name": "n%d" % i, "tags": [i, i + 1]}
+        for i in range(0, 20000, 3):
+            del nested[i]
+        merged = {k: v for k, v in d.items() if v % 3 != 0}
+        merged.update(("x%d" % i, i) for i in range(5000))
+        total += len(d) + len(nested) + len(merged)
+    return total
+
+
+if __name__ == "__main__":
+    print(main(int(sys.argv[1]) if len(sys.argv) > 1 else 60))
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                print("bench-peak-rss-kb", line.split()[1], file=sys.stderr)
