@@ -15,7 +15,7 @@ APPS_DEPS = tests/apps/apps.c tests/apps/apps.h tests/apps/build.mk
 APPS_SIMPLE := basic threads forkexec exec_target closefds dlopen sigalloc \
 	       ctor_dtor exits exec_fail crossfree sampled demo
 APPS := $(APPS_SIMPLE:%=$(APPS_DIR)/%) $(APPS_DIR)/deep $(APPS_DIR)/deep_fp \
-	$(APPS_DIR)/cxx $(APPS_DIR)/libmpt_dltarget.so
+	$(APPS_DIR)/cxx $(APPS_DIR)/libmpt_dltarget.so $(APPS_DIR)/static
 # markers needs the markers API header of the collector.
 ifneq ($(wildcard collector/mprec.h),)
 APPS += $(APPS_DIR)/markers
@@ -43,6 +43,10 @@ $(APPS_DIR)/deep: tests/apps/deep.c $(APPS_DEPS)
 $(APPS_DIR)/deep_fp: tests/apps/deep.c $(APPS_DEPS)
 	$(Q)mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(APPS_CFLAGS) -fno-omit-frame-pointer -o $@ $< $(APPS_COMMON)
+
+$(APPS_DIR)/static: tests/apps/static.c $(APPS_DEPS)
+	$(Q)mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(APPS_CFLAGS) -static -o $@ $< $(APPS_COMMON)
 
 $(APPS_DIR)/cxx: tests/apps/cxx.cc $(APPS_DEPS)
 	$(Q)mkdir -p $(dir $@)

@@ -1,7 +1,7 @@
 /*
- * forkexec.c - fork, exec and posix_spawn, each with its own known set.
+ * forkexec.c - fork, exec, posix_spawn and vfork, each with its own known set.
  *
- * Known answer (three processes, four images):
+ * Known answer (four processes, five images):
  *   parent (the initial process):  5 x malloc(21001) before the fork,
  *                                  3 x malloc(21005) after both children ended.
  *   child 1 (fork of the parent):  7 x malloc(21002), then execs exec_target
@@ -10,7 +10,9 @@
  *                                  1 x calloc(1, 21004).
  *   child 2 (posix_spawn of exec_target by the parent): 9 x malloc(21003),
  *                                  1 x calloc(1, 21004).
- *   The parent waits for both; all exit 0.  Exit status 0.
+ *   child 3 (vfork by the parent, then execv of exec_target): 9 x
+ *                                  malloc(21003), 1 x calloc(1, 21004).
+ *   The parent waits for each in turn; all exit 0.  Exit status 0.
  */
 #include <spawn.h>
 #include <stdio.h>
@@ -27,8 +29,8 @@ int main(void)
 {
 	char path[4096];
 	char *args[] = { "exec_target", NULL };
-	pid_t pid, spawned;
-	int st1, st2;
+	pid_t pid, spawned, vforked;
+	int st1, st2, st3;
 
 	apps_exe_dir(path, sizeof(path) - 16);
 	strcat(path, "exec_target");
@@ -51,8 +53,18 @@ int main(void)
 		return 1;
 	if (waitpid(spawned, &st2, 0) != spawned)
 		return 1;
+	vforked = vfork();
+	if (vforked < 0)
+		return 1;
+	if (vforked == 0) {
+		execv(path, args);
+		_exit(127);
+	}
+	if (waitpid(vforked, &st3, 0) != vforked)
+		return 1;
 	for (int i = 0; i < 3; i++)
 		keep(malloc(opaque_size(21005)));
 	return (WIFEXITED(st1) && WEXITSTATUS(st1) == 0 &&
-		WIFEXITED(st2) && WEXITSTATUS(st2) == 0) ? 0 : 1;
+		WIFEXITED(st2) && WEXITSTATUS(st2) == 0 &&
+		WIFEXITED(st3) && WEXITSTATUS(st3) == 0) ? 0 : 1;
 }

@@ -150,9 +150,12 @@ BEGIN {
 { ty = ""; ty = tolower(v("type")); gsub(/"/, "", ty); gsub(/-/, "_", ty) }
 '
 
-# q 'awk program': run an awk program (after the prelude) over $CSV.
+# q 'awk program' [VAR=value...]: run an awk program (after the prelude)
+# over $CSV, with those awk variables set.
 q() {
-	awk "$AWK_PRELUDE$1" "$CSV"
+	local prog=$1
+	shift
+	awk "$AWK_PRELUDE$prog" "$@" "$CSV"
 }
 
 # n_alloc SIZE [FUNC [PID]]: successful ALLOC records of SIZE bytes (made by
