@@ -9,9 +9,10 @@
  * SPECFILE (one or more per line, '#' starts a comment) and then from the
  * operands; within a line or operand, ';' separates statements.  Each
  * statement is a verb, positional arguments and key=value options; a value
- * may be double-quoted ("a b").  Sizes take K/M/G suffixes and ranges
- * (size=16-4096 is uniform in that range); times take s/ms/us/ns (plain
- * numbers are seconds).  Output is a pure function of the spec and the seed.
+ * may be double-quoted ("a b", with \" and \\ inside).  Sizes take K/M/G
+ * suffixes and ranges (size=16-4096 is uniform in that range); times take
+ * s/ms/us/ns (plain numbers are seconds).  Output is a pure function of the
+ * spec and the seed.
  *
  * Clock.  Every record gets the current time; the clock then moves on by the
  * step (default 1us).
@@ -1084,8 +1085,11 @@ static void run_stmt_text(char *p)
 		       *p != '\r') {
 			if (*p == '"') {
 				p++;
-				while (*p && *p != '"')
+				while (*p && *p != '"') {
+					if (*p == '\\' && p[1])
+						p++;
 					*dst++ = *p++;
+				}
 				if (*p != '"')
 					die("%s: unterminated quote", spec_where);
 				p++;
@@ -1112,6 +1116,10 @@ static void run_line(char *line)
 
 		if (c == '"') {
 			quoted = !quoted;
+			continue;
+		}
+		if (c == '\\' && quoted && p[1]) {
+			p++;
 			continue;
 		}
 		if (c && (quoted || (c != ';' && c != '#')))
