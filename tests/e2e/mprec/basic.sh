@@ -48,3 +48,9 @@ expect "malloc(1111) blocks whose innermost frame is f" \
 	"$(stacks 1111 | awk '$2 ~ /^f@basic$/' | wc -l)" 100
 expect "calloc(7, 333) blocks whose innermost frame is g" \
 	"$(stacks 2331 | awk '$2 ~ /^g@basic$/' | wc -l)" 50
+
+# mpdump --stats per process: allocations by function and frees agree with
+# the records, and the process ended with exit 0.
+stats_agree
+pid=$(pids_of_size 1111)
+expect "mpdump --stats exit of $pid" "$(statv process "$pid" exit)" 0

@@ -16,6 +16,12 @@ while read -r mode status kind code; do
 	expect "$mode: PROCESS_END kind $kind code $code" \
 		"$(q 'ty == "process_end" && v("kind") + 0 == K && v("code") + 0 == C { n++ } END { print n + 0 }' K=$kind C=$code)" 1
 	expect "$mode: PROCESS_END records" "$(q 'ty == "process_end" { n++ } END { print n + 0 }')" 1
+	pid=$(pids_of_size 71001)
+	if [ "$kind" = 0 ]; then
+		expect "$mode: mpdump --stats exit" "$(statv process "$pid" exit)" "$code"
+	else
+		expect "$mode: mpdump --stats signal" "$(statv process "$pid" signal)" "$code"
+	fi
 	expect "$mode: END exit_code" \
 		"$(q 'ty == "end" { print v("exit_code") + 0 }')" "$status"
 done <<'CASES'

@@ -204,3 +204,28 @@ stacks() {
 	python3 "$TOP/tests/e2e/mprec/stacks.py" "$CSV" "$@" ||
 		fail "stacks.py failed"
 }
+
+# statv SCOPE PID KEY: a value of `mpdump --stats -f csv` (after valid_trace),
+# e.g. statv process 1234 exit, statv kind "" alloc.
+statv() {
+	awk -F, -v s="$1" -v p="$2" -v k="$3" \
+		'$1 == s && $2 == p && $3 == k { print $4 }' "$TMPDIR/stats.csv"
+}
+
+# stats_agree: `mpdump --stats` per process (allocations by function,
+# frees) equals the counts of the ALLOC and FREE records in the CSV.
+stats_agree() {
+	q 'ty == "alloc" && !failed() { n[v("pid"), fn()]++; all[v("pid")]++ }
+	   ty == "free" { fr[v("pid")]++ }
+	   END {
+		for (k in n) { split(k, x, SUBSEP); print x[1], x[2], n[k] }
+		for (p in all) print p, "allocs", all[p]
+		for (p in fr) print p, "frees", fr[p]
+	   }' | sort >"$TMPDIR/agree.want"
+	awk -F, '$1 == "process" && $3 !~ /^(ppid|start|path|execs|threads|modules|failed|exit|signal|end|core)$/ && $4 != 0 {
+		print $2, $3, $4 }' "$TMPDIR/stats.csv" | sort >"$TMPDIR/agree.got"
+	cmp -s "$TMPDIR/agree.want" "$TMPDIR/agree.got" || {
+		diff "$TMPDIR/agree.want" "$TMPDIR/agree.got" | head -n 10
+		fail "mpdump --stats disagrees with the records (< records, > stats)"
+	}
+}
