@@ -604,9 +604,17 @@ void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 			for (k = 0; fmt[k]; k++)
 				if (!strcmp(fmt[k], arg))
 					break;
-			if (!fmt[k])
-				bad_value(spec, "format", arg,
-					  "not a format of this command");
+			if (!fmt[k]) {
+				char list[256];
+				size_t len = 0;
+
+				for (k = 0; fmt[k] && len < sizeof(list); k++)
+					len += (size_t)snprintf(
+						list + len, sizeof(list) - len,
+						"%s%s", k ? ", " : "expected ",
+						fmt[k]);
+				bad_value(spec, "--format", arg, list);
+			}
 			args->format = fmt[k];
 			break;
 		}

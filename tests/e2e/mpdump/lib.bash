@@ -28,9 +28,9 @@ rows() {
 	awk -F, -v t="$2" 'NR > 1 && $4 == t { n++ } END { print n + 0 }' "$1"
 }
 
-# stat CSV SCOPE PID KEY [COLUMN]: a value (column 4, or 5 for bytes) of
+# statv CSV SCOPE PID KEY [COLUMN]: a value (column 4, or 5 for bytes) of
 # `mpdump --stats -f csv` output.
-stat() {
+statv() {
 	awk -F, -v s="$2" -v p="$3" -v k="$4" -v c="${5:-4}" \
 		'$1 == s && $2 == p && $3 == k { print $c; found = 1 }
 		 END { if (!found) print "(none)" }' "$1"

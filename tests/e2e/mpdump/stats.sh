@@ -16,70 +16,70 @@ t=$TMPDIR/s.trace
 [ -s err ] && fail "unexpected stderr: $(cat err)"
 
 expect header "$(head -1 s.csv)" "scope,pid,key,value,bytes"
-expect status "$(stat s.csv trace '' status)" complete
-expect processes "$(stat s.csv trace '' processes)" 3
+expect status "$(statv s.csv trace '' status)" complete
+expect processes "$(statv s.csv trace '' processes)" 3
 # 100: 100 101; 200: 200 201 202; 300: 300
-expect threads "$(stat s.csv trace '' threads)" 6
-expect lost "$(stat s.csv trace '' lost)" 12
-expect lost.reason "$(stat s.csv lost '' buffer_full)" 12
-expect lost.bytes "$(stat s.csv lost '' buffer_full 5)" 384
+expect threads "$(statv s.csv trace '' threads)" 6
+expect lost "$(statv s.csv trace '' lost)" 12
+expect lost.reason "$(statv s.csv lost '' buffer_full)" 12
+expect lost.bytes "$(statv s.csv lost '' buffer_full 5)" 384
 
 # Kinds: allocs 10+5+3+2 + 4 (realloc) + 6 + 1; frees 7 + 4 (realloc) + 6.
-expect kind.header "$(stat s.csv kind '' header)" 1
-expect kind.end "$(stat s.csv kind '' end)" 1
-expect kind.alloc "$(stat s.csv kind '' alloc)" 31
-expect kind.free "$(stat s.csv kind '' free)" 17
-expect kind.process_start "$(stat s.csv kind '' process_start)" 3
-expect kind.process_end "$(stat s.csv kind '' process_end)" 2
-expect kind.thread_start "$(stat s.csv kind '' thread_start)" 6
-expect kind.thread_name "$(stat s.csv kind '' thread_name)" 1
-expect kind.module_load "$(stat s.csv kind '' module_load)" 4
-expect kind.lost "$(stat s.csv kind '' lost)" 1
+expect kind.header "$(statv s.csv kind '' header)" 1
+expect kind.end "$(statv s.csv kind '' end)" 1
+expect kind.alloc "$(statv s.csv kind '' alloc)" 31
+expect kind.free "$(statv s.csv kind '' free)" 17
+expect kind.process_start "$(statv s.csv kind '' process_start)" 3
+expect kind.process_end "$(statv s.csv kind '' process_end)" 2
+expect kind.thread_start "$(statv s.csv kind '' thread_start)" 6
+expect kind.thread_name "$(statv s.csv kind '' thread_name)" 1
+expect kind.module_load "$(statv s.csv kind '' module_load)" 4
+expect kind.lost "$(statv s.csv kind '' lost)" 1
 
 # Process 100.
-expect 100.ppid "$(stat s.csv process 100 ppid)" 0
-expect 100.start "$(stat s.csv process 100 start)" initial
-expect 100.path "$(stat s.csv process 100 path)" /bin/a
-expect 100.threads "$(stat s.csv process 100 threads)" 2
-expect 100.modules "$(stat s.csv process 100 modules)" 2
-expect 100.malloc "$(stat s.csv process 100 malloc)" 10
-expect 100.malloc.bytes "$(stat s.csv process 100 malloc 5)" 1000
-expect 100.calloc "$(stat s.csv process 100 calloc)" 5
-expect 100.calloc.bytes "$(stat s.csv process 100 calloc 5)" 320
-expect 100.new "$(stat s.csv process 100 'operator new')" 3
-expect 100.new.bytes "$(stat s.csv process 100 'operator new' 5)" 72
-expect 100.realloc "$(stat s.csv process 100 realloc)" 4
-expect 100.realloc.bytes "$(stat s.csv process 100 realloc 5)" 800
-expect 100.allocs "$(stat s.csv process 100 allocs)" 22
-expect 100.allocs.bytes "$(stat s.csv process 100 allocs 5)" 2192
-expect 100.failed "$(stat s.csv process 100 failed)" 2
-expect 100.frees "$(stat s.csv process 100 frees)" 11
-expect 100.exit "$(stat s.csv process 100 exit)" 3
+expect 100.ppid "$(statv s.csv process 100 ppid)" 0
+expect 100.start "$(statv s.csv process 100 start)" initial
+expect 100.path "$(statv s.csv process 100 path)" /bin/a
+expect 100.threads "$(statv s.csv process 100 threads)" 2
+expect 100.modules "$(statv s.csv process 100 modules)" 2
+expect 100.malloc "$(statv s.csv process 100 malloc)" 10
+expect 100.malloc.bytes "$(statv s.csv process 100 malloc 5)" 1000
+expect 100.calloc "$(statv s.csv process 100 calloc)" 5
+expect 100.calloc.bytes "$(statv s.csv process 100 calloc 5)" 320
+expect 100.new "$(statv s.csv process 100 'operator new')" 3
+expect 100.new.bytes "$(statv s.csv process 100 'operator new' 5)" 72
+expect 100.realloc "$(statv s.csv process 100 realloc)" 4
+expect 100.realloc.bytes "$(statv s.csv process 100 realloc 5)" 800
+expect 100.allocs "$(statv s.csv process 100 allocs)" 22
+expect 100.allocs.bytes "$(statv s.csv process 100 allocs 5)" 2192
+expect 100.failed "$(statv s.csv process 100 failed)" 2
+expect 100.frees "$(statv s.csv process 100 frees)" 11
+expect 100.exit "$(statv s.csv process 100 exit)" 3
 
 # Process 200.
-expect 200.ppid "$(stat s.csv process 200 ppid)" 100
-expect 200.start "$(stat s.csv process 200 start)" fork
-expect 200.threads "$(stat s.csv process 200 threads)" 3
-expect 200.malloc "$(stat s.csv process 200 malloc)" 6
-expect 200.malloc.bytes "$(stat s.csv process 200 malloc 5)" 6144
-expect 200.frees "$(stat s.csv process 200 frees)" 6
-expect 200.signal "$(stat s.csv process 200 signal)" 11
+expect 200.ppid "$(statv s.csv process 200 ppid)" 100
+expect 200.start "$(statv s.csv process 200 start)" fork
+expect 200.threads "$(statv s.csv process 200 threads)" 3
+expect 200.malloc "$(statv s.csv process 200 malloc)" 6
+expect 200.malloc.bytes "$(statv s.csv process 200 malloc 5)" 6144
+expect 200.frees "$(statv s.csv process 200 frees)" 6
+expect 200.signal "$(statv s.csv process 200 signal)" 11
 
 # Process 300 never ended.
-expect 300.malloc "$(stat s.csv process 300 malloc)" 1
-expect 300.end "$(stat s.csv process 300 end)" unknown
+expect 300.malloc "$(statv s.csv process 300 malloc)" 1
+expect 300.end "$(statv s.csv process 300 end)" unknown
 
 # Decoded bytes: the sum over kinds and the total are what zstd decodes.
 zbytes=$(zstd -dc "$t" | wc -c)
-expect decoded.total "$(stat s.csv trace '' records 5)" "$zbytes"
+expect decoded.total "$(statv s.csv trace '' records 5)" "$zbytes"
 sum=$(awk -F, '$1 == "kind" { s += $5 } END { print s }' s.csv)
 expect decoded.sum "$sum" "$zbytes"
 
 # Span: one record per microsecond from 0; the last record before END is
 # record number 66 (1 header + 3 starts + 2 ends + 6 thread starts + 1 name
 # + 4 modules + 31 allocs + 17 frees + 1 lost).
-expect first_ns "$(stat s.csv trace '' first_ns)" 0
-last=$(stat s.csv trace '' last_ns)
+expect first_ns "$(statv s.csv trace '' first_ns)" 0
+last=$(statv s.csv trace '' last_ns)
 [ "$last" -ge 65000 ] || fail "last_ns $last < 65000"
 
 # Text output holds the same numbers.
