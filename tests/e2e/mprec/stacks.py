@@ -11,8 +11,9 @@ bytes (in PID, if given) prints one line:
 the full recorded stack, innermost frame first, each return address resolved
 independently of mptrace: the module holding it is found from the
 MODULE_LOAD records of that process (load base, and PT_LOAD segments read
-from the module's file with readelf), and addr2line -f on that module's file names the function at
-(address - base - 1), the call instruction.  "??@?" is a frame no module
+from the module's file with readelf), and `addr2line -f -i` on that
+module's file names the function at (address - base - 1), the call
+instruction (the outermost name when code was inlined there).  "??@?" is a frame no module
 holds.  Integers are exact (Python), which awk cannot promise for 64-bit
 addresses.
 """
@@ -154,10 +155,14 @@ def main():
             key = (mpath, a - base - 1)
             if key not in cache:
                 try:
+                    # -i: with inlining, the last function named is the
+                    # one whose code this is (the frame's own function)
                     out = subprocess.run(
-                        ["addr2line", "-f", "-e", mpath, "0x%x" % (a - base - 1)],
+                        ["addr2line", "-f", "-i", "-e", mpath,
+                         "0x%x" % (a - base - 1)],
                         capture_output=True, text=True).stdout.split("\n")
-                    cache[key] = out[0] if out and out[0] else "??"
+                    funcs = out[0:len(out) - 1:2]
+                    cache[key] = funcs[-1] if funcs and funcs[-1] else "??"
                 except OSError:
                     cache[key] = "??"
             names.append("%s@%s" % (cache[key], os.path.basename(mpath)))
