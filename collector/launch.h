@@ -1,0 +1,129 @@
+/*
+ * launch.h - mprec internals: processes, their shared regions, and the
+ * merge of all thread rings into one time-ordered trace.
+ */
+#ifndef MPREC_LAUNCH_H
+#define MPREC_LAUNCH_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "mptrace.h" /* struct mpt_record, struct mpt_writer */
+#include "ring.h"
+#include "u64map.h"
+
+/* One thread slot of a region, and what was copied out of it. */
+struct stream {
+	struct region *rg;
+	unsigned idx;
+	char *buf; /* raw transport records [pos, len) not yet emitted */
+	size_t pos, len, cap;
+	uint32_t tid;
+};
+
+/* One process image's shared region. */
+struct region {
+	struct proc *p;
+	struct mpr_region *map;
+	int final; /* the image is gone: drop once drained */
+	struct stream *stream[MPR_SLOTS];
+	unsigned nstream;
+	uint64_t lost_seen;
+	struct region *next;
+};
+
+struct module_ent {
+	uint64_t base, id;
+};
+
+struct thread_ent {
+	uint32_t tid;
+	int alive;
+	uint64_t lo, hi;
+};
+
+enum proc_state {
+	PROC_ALIVE = 0,
+	PROC_DEAD,  /* ended; its regions are being drained */
+	PROC_DONE,  /* PROCESS_END written */
+};
+
+struct proc {
+	pid_t pid, ppid;
+	int state;
+	int pidfd;
+	int started;	   /* PROCESS_START queued */
+	struct region *rg; /* regions, current image first */
+	struct module_ent *mod;
+	size_t nmod, capmod;
+	struct thread_ent *thr;
+	size_t nthr, capthr;
+	struct u64map live; /* address -> size, for the leak scan */
+	int scanned;
+	struct proc *next;
+};
+
+/* Events mprec makes itself (process start/end, leak scan). */
+struct sev {
+	uint64_t time; /* raw CLOCK_MONOTONIC */
+	uint64_t seq;
+	struct proc *p;
+	int type;   /* MPT_REC_PROCESS_START or MPT_REC_PROCESS_END */
+	uint32_t kind, ppid;
+	int32_t code;
+	uint32_t core;
+	char *path;
+	char **argv;
+	uint32_t argc;
+};
+
+struct options {
+	int depth;
+	int fp;
+	uint64_t sample_bytes;
+	int follow;
+	int leak_scan;
+	const char *output;
+};
+
+struct mprec {
+	struct options o;
+	struct mpt_writer *w;
+	uint64_t t0;	     /* raw time of trace time 0 */
+	uint64_t last;	     /* last trace time emitted */
+	struct proc *procs;
+	struct sev *sev;
+	size_t nsev, capsev;
+	uint64_t sev_seq;
+	struct u64map stacks; /* app stack hash -> stack id */
+	uint64_t next_stack, next_module;
+	uint32_t nprocs;
+	int write_failed;
+	int write_errno;
+	uint64_t moved; /* bytes copied out of rings in the last pass */
+};
+
+extern struct mprec M;
+
+uint64_t now_ns(void);
+
+/* drain.c */
+struct region *region_attach(struct proc *p, struct mpr_region *map);
+void region_free(struct region *rg);
+/* One drain pass: copy rings, emit everything older than the watermark. */
+void drain_pass(int final);
+void sev_push(const struct sev *e);
+/* Put a record (time is raw; clamped to keep order).  Returns 0 or -1. */
+int emit(struct mpt_record *r, uint64_t raw_time, struct proc *p,
+	 uint32_t tid);
+/* Time of the last emitted record, raw clock. */
+uint64_t emitted_raw(void);
+
+/* scan.c: classify the process's live blocks and write the leak records. */
+void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi);
+void leak_scan_unavailable(struct proc *p, int err);
+
+/* mprec.c */
+void fatal_write(void);
+
+#endif /* MPREC_LAUNCH_H */

@@ -1,0 +1,164 @@
+/* scan.c - the leak scan of a process at its normal exit, run by mprec. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "launch.h"
+#include "leakscan.h" /* leakscan_classify_ex, leakscan_roots_from_maps */
+
+struct reader {
+	pid_t pid;
+};
+
+static int read_mem(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct reader *rd = ctx;
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_readv(rd->pid, &local, 1, &remote, 1, 0);
+
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+static int cmp_block(const void *a, const void *b)
+{
+	const struct leakscan_block *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t k;
+
+	if (!buf || fd < 0) {
+		free(buf);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((k = read(fd, buf + n, cap - n)) > 0) {
+		n += (size_t)k;
+		if (n == cap) {
+			char *b = realloc(buf, cap * 2);
+
+			if (!b)
+				break;
+			buf = b;
+			cap *= 2;
+		}
+	}
+	close(fd);
+	*len = n;
+	return buf;
+}
+
+static void write_summary(struct proc *p, int status,
+			  const struct leakscan_stats *st)
+{
+	struct mpt_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = MPT_REC_LEAK_SCAN;
+	r.u.leak_scan.status = (uint32_t)status;
+	if (st) {
+		memcpy(r.u.leak_scan.blocks, st->blocks, sizeof(st->blocks));
+		memcpy(r.u.leak_scan.bytes, st->bytes, sizeof(st->bytes));
+	}
+	emit(&r, emitted_raw(), p, (uint32_t)p->pid);
+}
+
+void leak_scan_unavailable(struct proc *p, int err)
+{
+	write_summary(p, err, NULL);
+}
+
+void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
+{
+	static const char *const exclude_paths[] = { "libmprec", "memfd:mprec",
+						     NULL };
+	struct leakscan_block *blk;
+	struct leakscan_range *roots = NULL;
+	struct leakscan_map *maps = NULL;
+	struct leakscan_stats st;
+	struct leakscan_opts opts;
+	struct reader rd = { p->pid };
+	char path[64], *text;
+	size_t n = 0, pos = 0, len = 0, nroots = 0, nmaps = 0;
+	size_t caproots = 4096, capmaps = 4096;
+	uint64_t k, v;
+	int rc;
+
+	(void)tid;
+	(void)stack_hi;
+	blk = malloc((p->live.count + 1) * sizeof(*blk));
+	if (!blk) {
+		write_summary(p, ENOMEM, NULL);
+		return;
+	}
+	while (u64map_next(&p->live, &pos, &k, &v)) {
+		blk[n].addr = k;
+		blk[n].size = v;
+		blk[n].kind = MPT_LEAK_UNKNOWN;
+		n++;
+	}
+	qsort(blk, n, sizeof(*blk), cmp_block);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
+	text = slurp(path, &len);
+	if (!text) {
+		write_summary(p, errno ? errno : EIO, NULL);
+		free(blk);
+		return;
+	}
+	for (;;) {
+		free(roots);
+		free(maps);
+		roots = malloc(caproots * sizeof(*roots));
+		maps = malloc(capmaps * sizeof(*maps));
+		if (!roots || !maps) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc = leakscan_roots_from_maps(text, len, blk, n, NULL, 0,
+					      exclude_paths, &sp, 1, roots,
+					      caproots, &nroots, maps, capmaps,
+					      &nmaps);
+		if (rc < 0 || (nroots <= caproots && nmaps <= capmaps))
+			break;
+		caproots = nroots + 16;
+		capmaps = nmaps + 16;
+	}
+	if (rc == 0) {
+		memset(&opts, 0, sizeof(opts));
+		opts.maps = maps;
+		opts.nmaps = nmaps;
+		rc = leakscan_classify_ex(blk, n, roots, nroots, NULL, 0,
+					  read_mem, &rd, &opts, &st);
+	}
+	if (rc < 0) {
+		write_summary(p, -rc, NULL);
+	} else {
+		for (size_t i = 0; i < n && !M.write_failed; i++) {
+			struct mpt_record r;
+
+			memset(&r, 0, sizeof(r));
+			r.type = MPT_REC_LEAK_BLOCK;
+			r.u.leak_block.addr = blk[i].addr;
+			r.u.leak_block.size = blk[i].size;
+			r.u.leak_block.kind = blk[i].kind;
+			emit(&r, emitted_raw(), p, (uint32_t)p->pid);
+		}
+		write_summary(p, 0, &st);
+	}
+	free(text);
+	free(roots);
+	free(maps);
+	free(blk);
+}
