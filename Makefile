@@ -106,10 +106,10 @@ include formats/build.mk
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# Test suites, run by scripts/check: the cmocka unit tests and the
-# end-to-end cases of tests/e2e/ (which include the documentation tests of
-# tests/e2e/doc/).  Fragments add what the tests need to `check`.
-CHECK_SUITES ?= unit e2e
+# Test suites, run by scripts/check: the cmocka unit tests, the end-to-end
+# cases of tests/e2e/<cmd>/, and the documentation tests of tests/e2e/doc/.
+# Fragments add what the tests need to `check` (or to `tests`).
+CHECK_SUITES ?= unit e2e doc
 CHECK_ENV = BUILD='$(BUILD)' UNIT_BINS='$(UNIT_BINS)' E2E='$(E2E)'
 
 ## check: install what is missing, build everything, run unit, end-to-end and doc tests
@@ -118,7 +118,7 @@ check: deps all tests
 
 ## e2e: build everything, run the end-to-end and doc tests (E2E=... for some)
 e2e:
-	$(Q)$(MAKE) --no-print-directory check CHECK_SUITES=e2e
+	$(Q)$(MAKE) --no-print-directory check CHECK_SUITES='e2e doc'
 
 ## analyzers: build the analyzer commands only
 analyzers: $(ANALYZER_CMDS)
