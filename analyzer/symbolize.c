@@ -184,6 +184,7 @@ struct func_node {
 	uint32_t end;
 	uint32_t range0, nrange;
 	uint8_t inlined;
+	uint8_t linkage; /* name from a linkage name */
 	const char *name;
 	const char *call_file;
 	uint32_t call_line, call_column;
@@ -197,6 +198,7 @@ struct unit {
 	const char **file;
 	size_t nfile;
 	uint16_t version;
+	uint8_t mangled; /* a language with mangled names (C++, D, Rust...) */
 	struct func_node *node;
 	size_t nnode;
 	struct addr_range *node_range; /* idx unused */
@@ -964,7 +966,8 @@ static int load_units(struct image *im)
 		im->nunit++;
 		dwarf_dealloc_die(die);
 	}
-	qsort(rb.r, rb.n, sizeof(*rb.r), range_cmp);
+	if (rb.n)
+		qsort(rb.r, rb.n, sizeof(*rb.r), range_cmp);
 	im->unit_range = rb.r;
 	im->nunit_range = rb.n;
 	return 0;
@@ -1226,6 +1229,7 @@ static int add_node(struct unit_build *b, Dwarf_Die die, int inlined)
 	u->nnode_range += b->tmp.n;
 	n->inlined = inlined;
 	n->name = func_name(b->s, b->im, die, 0, &linkage);
+	n->linkage = linkage;
 	if (inlined) {
 		n->call_file =
 			unit_file(u, die_udata(b->im, die, DW_AT_call_file, &has));
@@ -1392,6 +1396,25 @@ static int load_lines(struct image *im, struct unit *u, Dwarf_Die cu,
 	return 0;
 }
 
+/* The languages whose names binutils demangles (its mangle_style()). */
+static int lang_is_mangled(uint32_t lang)
+{
+	switch (lang) {
+	case DW_LANG_Ada83:
+	case DW_LANG_Ada95:
+	case DW_LANG_C_plus_plus:
+	case DW_LANG_C_plus_plus_03:
+	case DW_LANG_C_plus_plus_11:
+	case DW_LANG_C_plus_plus_14:
+	case DW_LANG_Java:
+	case DW_LANG_D:
+	case DW_LANG_Rust:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int load_unit(struct mpt_symbolizer *s, struct image *im,
 		     struct unit *u)
 {
@@ -1416,6 +1439,7 @@ static int load_unit(struct mpt_symbolizer *s, struct image *im,
 		DWERR(im, err);
 		base = 0;
 	}
+	u->mangled = lang_is_mangled(die_udata(im, cu, DW_AT_language, &r));
 	memset(&b, 0, sizeof(b));
 	b.s = s;
 	b.im = im;
@@ -1428,7 +1452,8 @@ static int load_unit(struct mpt_symbolizer *s, struct image *im,
 		free(b.root.r);
 		return r;
 	}
-	qsort(b.root.r, b.root.n, sizeof(*b.root.r), range_cmp);
+	if (b.root.n)
+		qsort(b.root.r, b.root.n, sizeof(*b.root.r), range_cmp);
 	u->root = b.root.r;
 	u->nroot = b.root.n;
 	u->state = 1;
@@ -1677,6 +1702,20 @@ static int resolve_image(struct mpt_symbolizer *s, struct image *im,
 			f->flags |= MPT_FRAME_NO_DEBUG;
 	}
 	if (!out[0].function) {
+		struct elf_sym *e = sym_lookup(im, v);
+
+		if (e)
+			out[0].function = sym_name(s, e);
+	} else if (nchain == 1 && u->mangled && !u->node[chain[0]].linkage) {
+		/*
+		 * As addr2line: a bare DW_AT_name of a C++ function (no
+		 * linkage name, as for members of local types such as
+		 * lambdas) yields to the symbol table, which has the
+		 * qualified name, or "main.cold" for main's cold part.
+		 * addr2line does so for inlined frames too, naming them after
+		 * the function they were inlined into; they keep their own
+		 * name here, as llvm-symbolizer does.
+		 */
 		struct elf_sym *e = sym_lookup(im, v);
 
 		if (e)

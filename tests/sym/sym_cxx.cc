@@ -41,6 +41,14 @@ template <typename T> __attribute__((noinline)) T apply(const Box<T> &b)
 	return r + 1;
 }
 
+/* Calls f through a template: f's operator() has no linkage name in DWARF. */
+template <typename F> __attribute__((noinline)) int call_with(F f, int x)
+{
+	int r = f(x);
+	sink += r;
+	return r;
+}
+
 } // namespace inner
 } // namespace outer_ns
 
@@ -53,5 +61,11 @@ int main()
 	symdump_addr("pc", (const void *)&outer_ns::inner::apply<int>, "apply_int_entry");
 	sink += outer_ns::inner::apply(bi);
 	sink += (int)outer_ns::inner::apply(bl);
+	sink += outer_ns::inner::call_with(
+		[](int x) __attribute__((noinline)) {
+			record("lambda");
+			return x + 1;
+		},
+		sink);
 	return sink < 0;
 }

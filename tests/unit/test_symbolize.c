@@ -294,11 +294,13 @@ static int check_agree(struct mpt_symbolizer *s, const struct prog *p,
 	for (i = 0; i < n; i++) {
 		assert_string_equal(fr[i].function ? fr[i].function : "",
 				    want[i].function);
-		if (want[i].file[0]) {
+		/*
+		 * Without a line addr2line may still print a file, taken from
+		 * an STT_FILE symbol: no line information, so not compared.
+		 */
+		if (want[i].line) {
 			assert_non_null(fr[i].file);
 			assert_string_equal(fr[i].file, want[i].file);
-		} else {
-			assert_null(fr[i].file);
 		}
 		assert_int_equal(fr[i].line, want[i].line);
 		assert_int_equal(!!(fr[i].flags & MPT_FRAME_INLINED),
@@ -416,6 +418,9 @@ static void check_cxx_known(const struct prog *p)
 	assert_int_equal(n, 1);
 	assert_non_null(strstr(fr[0].function, "outer_ns::inner::apply<int>("));
 	assert_string_equal(base_of(fr[0].file), "sym_cxx.cc");
+	n = resolve_label(s, p, "lambda", fr);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(fr[0].function, "{lambda(int)#1}::operator()"));
 	mpt_sym_free(s);
 }
 
