@@ -23,31 +23,52 @@ enum {
 
 enum { H_NONE, H_STDSTRING, H_LENGTH64, H_NEWARRAY, H_MULTI };
 
-#define WIN_SHIFT 16 /* 64 KiB read windows */
+#define WIN_SHIFT 16 /* reads of up to 64 KiB */
 #define WIN_SIZE ((size_t)1 << WIN_SHIFT)
-#define NSLOTS 16
+#define LINE 32u	/* line of the small cache the heuristics read through */
+#define NLINES 1024
 #define PAGE 4096u
 #define WORD 8u
+#define GAP ((uint64_t)16 << 20) /* address gap that starts a segment */
+#define MAXSEG 1024
 
-struct slot {
-	uint64_t win;	/* window number + 1; 0: empty */
-	int bad;	/* the whole window did not read */
-	unsigned char *data;
+/*
+ * Blocks [i0, i1) cover [lo, ...); bucket[first + k] is the first of them
+ * starting at or after lo + (k << shift), bucket[first + nbucket] is i1.
+ */
+struct seg {
+	uint64_t lo;
+	size_t i0, i1, first, nbucket;
+	unsigned shift;
 };
+
+struct line {
+	uint64_t tag; /* line address + 1; 0: empty */
+	unsigned char data[LINE];
+};
+
+struct seg;
 
 struct scan {
 	struct leakscan_block *b;
 	size_t n;
 	uint64_t lo, span; /* quick filter: [lo, lo + span) holds every block */
-	uint32_t *stack;
+	struct seg *seg;   /* the blocks cut at large address gaps */
+	size_t nseg;
+	uint32_t *bucket;  /* per segment: first block of each bucket */
+	uint32_t *stack;   /* the mark stack (also radix sort scratch) */
 	size_t top;
+	uint32_t *batch;   /* blocks being scanned, in address order */
 	leakscan_read_fn read;
 	void *ctx;
 	uint32_t heur;
 	const struct leakscan_map *maps;
 	size_t nmaps;
-	unsigned char *buf; /* the words being scanned */
-	struct slot slot[NSLOTS];
+	unsigned char *buf; /* words being scanned */
+	unsigned char *ra;  /* read-ahead of blocks [ra_lo, ra_hi) */
+	uint64_t ra_lo, ra_hi;
+	uint64_t last_lo; /* start of the previous read of blocks */
+	struct line *line;
 	struct leakscan_stats st;
 };
 
@@ -77,14 +98,41 @@ static inline void set_heur(struct scan *s, size_t i, uint32_t h)
  * its start address, as in memcheck's find_chunk_for(), so that a pointer
  * to it is not missed.
  */
+static inline uint64_t end_of(const struct scan *s, size_t i)
+{
+	return s->b[i].addr + s->b[i].size;
+}
+
 static inline long find_block(const struct scan *s, uint64_t p)
 {
-	size_t lo = 0, hi = s->n;
 	const struct leakscan_block *b = s->b;
+	const struct seg *g;
+	size_t lo = 0, hi = s->nseg, k;
 
 	if (p - s->lo >= s->span)
 		return -1;
-	/* Last block whose start is <= p. */
+	while (hi - lo > 1) { /* last segment starting at or below p */
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->seg[mid].lo <= p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	g = &s->seg[lo];
+	/*
+	 * Blocks starting before p's bucket ends, and the last one starting
+	 * before it begins (it may reach into it): the answer is the last of
+	 * them whose start is <= p.
+	 */
+	k = (size_t)((p - g->lo) >> g->shift);
+	if (k >= g->nbucket)
+		k = g->nbucket - 1;
+	lo = s->bucket[g->first + k];
+	hi = s->bucket[g->first + k + 1];
+	if (lo > g->i0)
+		lo--;
+	if (hi <= lo)
+		return -1;
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (b[mid].addr <= p)
@@ -114,30 +162,24 @@ static int rd(struct scan *s, uint64_t addr, void *dst, size_t len)
 }
 
 /*
- * Copy [addr, addr + len) into dst through the window cache: blocks next
- * to each other are usually scanned close in time, and one 64 KiB read
- * then serves many small blocks.  The range must not cross a window.
- * Returns 0 or -1 (something unreadable).
+ * One aligned word of the scanned process, for the heuristics: they read
+ * the first words of blocks and vtables, through a small cache of 32-byte
+ * lines.
  */
-static int fetch_win(struct scan *s, uint64_t addr, void *dst, size_t len)
-{
-	uint64_t win = addr >> WIN_SHIFT;
-	struct slot *sl = &s->slot[win % NSLOTS];
-
-	if (sl->win != win + 1) {
-		sl->win = win + 1;
-		sl->bad = rd(s, win << WIN_SHIFT, sl->data, WIN_SIZE) < 0;
-	}
-	if (sl->bad)
-		return rd(s, addr, dst, len) < 0 ? -1 : 0;
-	memcpy(dst, sl->data + (addr & (WIN_SIZE - 1)), len);
-	return 0;
-}
-
-/* One aligned word of the scanned process (for the heuristics). */
 static int read_word(struct scan *s, uint64_t addr, uint64_t *w)
 {
-	return fetch_win(s, addr, w, sizeof(*w));
+	uint64_t la = addr & ~(uint64_t)(LINE - 1);
+	struct line *l = &s->line[(la / LINE) % NLINES];
+
+	if (l->tag != la + 1) {
+		if (rd(s, la, l->data, LINE) < 0) {
+			l->tag = 0;
+			return rd(s, addr, w, sizeof(*w));
+		}
+		l->tag = la + 1;
+	}
+	memcpy(w, l->data + (addr - la), sizeof(*w));
+	return 0;
 }
 
 static const struct leakscan_map *find_map(const struct scan *s, uint64_t p)
@@ -275,10 +317,11 @@ static void gather(struct scan *s, uint64_t p, size_t leader)
 	set_state(s, i, ST_INDIRECT);
 }
 
-/* Visit the words of buf[0, len) (len a multiple of WORD). */
-static void visit(struct scan *s, size_t len, long clique, int prior_definite)
+/* Visit the words at p[0, len) (len a multiple of WORD). */
+static void visit(struct scan *s, const unsigned char *p, size_t len,
+		  long clique, int prior_definite)
 {
-	const unsigned char *p = s->buf, *end = s->buf + len;
+	const unsigned char *end = p + len;
 
 	for (; p < end; p += WORD) {
 		uint64_t w;
@@ -298,8 +341,8 @@ static void visit(struct scan *s, size_t len, long clique, int prior_definite)
  * read 64 KiB at a time; a piece that does not read is retried page by
  * page and its unreadable pages are skipped.
  */
-static void scan_mem(struct scan *s, uint64_t lo, uint64_t hi, int cached,
-		     long clique, int prior_definite)
+static void scan_mem(struct scan *s, uint64_t lo, uint64_t hi, long clique,
+		     int prior_definite)
 {
 	uint64_t a = (lo + WORD - 1) & ~(uint64_t)(WORD - 1);
 	uint64_t end = hi & ~(uint64_t)(WORD - 1);
@@ -313,10 +356,9 @@ static void scan_mem(struct scan *s, uint64_t lo, uint64_t hi, int cached,
 		if (next == 0 || next > end)
 			next = end;
 		len = (size_t)(next - a);
-		if ((cached ? fetch_win(s, a, s->buf, len)
-			    : rd(s, a, s->buf, len)) == 0) {
+		if (rd(s, a, s->buf, len) == 0) {
 			s->st.scanned_bytes += len;
-			visit(s, len, clique, prior_definite);
+			visit(s, s->buf, len, clique, prior_definite);
 		} else {
 			uint64_t q = a;
 			while (q < next) {
@@ -327,7 +369,7 @@ static void scan_mem(struct scan *s, uint64_t lo, uint64_t hi, int cached,
 				plen = (size_t)(pe - q);
 				if (rd(s, q, s->buf, plen) == 0) {
 					s->st.scanned_bytes += plen;
-					visit(s, plen, clique,
+					visit(s, s->buf, plen, clique,
 					      prior_definite);
 				} else {
 					s->st.skipped_bytes += plen;
@@ -339,17 +381,138 @@ static void scan_mem(struct scan *s, uint64_t lo, uint64_t hi, int cached,
 	}
 }
 
-/* memcheck's lc_process_markstack(). */
+/* Sort a[0, k) of block indices, using tmp[0, k) (LSD radix sort). */
+static void sort_idx(uint32_t *a, uint32_t *tmp, size_t k, size_t n)
+{
+	size_t cnt[2048], i, shift;
+	uint32_t *src = a, *dst = tmp, *t;
+
+	if (k < 64) {
+		for (i = 1; i < k; i++) {
+			uint32_t v = a[i];
+			size_t j = i;
+			for (; j > 0 && a[j - 1] > v; j--)
+				a[j] = a[j - 1];
+			a[j] = v;
+		}
+		return;
+	}
+	for (shift = 0; shift < 32 && (n - 1) >> shift; shift += 11) {
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < k; i++)
+			cnt[(src[i] >> shift) & 2047]++;
+		for (i = 1; i < 2048; i++)
+			cnt[i] += cnt[i - 1];
+		for (i = k; i-- > 0;)
+			dst[--cnt[(src[i] >> shift) & 2047]] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, k * sizeof(*a));
+}
+
+/*
+ * The contents of blocks [lo, hi) (at most 64 KiB): from the read-ahead, or
+ * with one read into buf.  NULL when something in the range is unreadable.
+ */
+static const unsigned char *read_blocks(struct scan *s, uint64_t lo,
+					uint64_t hi)
+{
+	if (lo >= s->ra_lo && hi <= s->ra_hi)
+		return s->ra + (lo - s->ra_lo);
+	if (rd(s, lo, s->buf, (size_t)(hi - lo)) == 0)
+		return s->buf;
+	return NULL;
+}
+
+/* Scan block i whose bytes are at data (NULL: read them page by page). */
+static void scan_block(struct scan *s, size_t i, const unsigned char *data,
+		       long clique)
+{
+	uint64_t a = (s->b[i].addr + WORD - 1) & ~(uint64_t)(WORD - 1);
+	uint64_t e = end_of(s, i) & ~(uint64_t)(WORD - 1);
+	int prior_definite;
+
+	s->b[i].kind &= ~(uint32_t)ST_PENDING;
+	prior_definite = state(s, i) != ST_POSSIBLE;
+	if (!data) {
+		scan_mem(s, s->b[i].addr, end_of(s, i), clique,
+			 prior_definite);
+	} else if (e > a) {
+		s->st.scanned_bytes += e - a;
+		visit(s, data + (a - s->b[i].addr), (size_t)(e - a), clique,
+		      prior_definite);
+	}
+}
+
+/*
+ * Read ahead the blocks from i on, up to 64 KiB: clique leaders are taken
+ * in address order, so one read serves many of them.
+ */
+static void read_ahead(struct scan *s, size_t i)
+{
+	uint64_t lo = s->b[i].addr, hi = end_of(s, i);
+	size_t j = i + 1;
+
+	if (lo >= s->ra_lo && hi <= s->ra_hi)
+		return;
+	s->ra_lo = s->ra_hi = 0;
+	if (s->b[i].size > WIN_SIZE)
+		return;
+	while (j < s->n && end_of(s, j) - lo <= WIN_SIZE)
+		hi = end_of(s, j++);
+	if (rd(s, lo, s->ra, (size_t)(hi - lo)) == 0) {
+		s->ra_lo = lo;
+		s->ra_hi = hi;
+	}
+}
+
+/*
+ * memcheck's lc_process_markstack(), in rounds: each round takes every
+ * block on the mark stack and scans them in address order, blocks close
+ * together with one read.  The order of scanning does not change the
+ * result (phase 1 computes a fixpoint; in a clique every unreached block
+ * reachable from the leader joins it), and reads stay few and large.
+ */
 static void drain(struct scan *s, long clique)
 {
 	while (s->top) {
-		size_t i = s->stack[--s->top];
-		int prior_definite;
+		size_t k = s->top, g, j;
 
-		s->b[i].kind &= ~(uint32_t)ST_PENDING;
-		prior_definite = state(s, i) != ST_POSSIBLE;
-		scan_mem(s, s->b[i].addr, s->b[i].addr + s->b[i].size, 1,
-			 clique, prior_definite);
+		memcpy(s->batch, s->stack, k * sizeof(*s->batch));
+		s->top = 0;
+		sort_idx(s->batch, s->stack, k, s->n);
+		for (g = 0; g < k; g = j) {
+			size_t first = s->batch[g], m;
+			uint64_t lo = s->b[first].addr, hi = end_of(s, first);
+			const unsigned char *data;
+
+			j = g + 1;
+			if (s->b[first].size > WIN_SIZE) {
+				scan_block(s, first, NULL, clique);
+				continue;
+			}
+			while (j < k && end_of(s, s->batch[j]) - lo <= WIN_SIZE)
+				hi = end_of(s, s->batch[j++]);
+			/*
+			 * Walking forward through nearby blocks, one at a time
+			 * (a list in allocation order): read ahead.
+			 */
+			if (!(lo >= s->ra_lo && hi <= s->ra_hi) &&
+			    lo > s->last_lo && lo - s->last_lo <= WIN_SIZE)
+				read_ahead(s, first);
+			s->last_lo = lo;
+			data = read_blocks(s, lo, hi);
+			for (m = g; m < j; m++) {
+				size_t i = s->batch[m];
+				scan_block(s, i, data ? data + (s->b[i].addr -
+								 lo)
+						      : NULL,
+					   clique);
+			}
+		}
 	}
 }
 
@@ -365,6 +528,69 @@ static int check_blocks(const struct leakscan_block *b, size_t n)
 		if (i && b[i].addr < b[i - 1].addr + (b[i - 1].size ?
 						      b[i - 1].size : 1))
 			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The lookup index: blocks cut into segments at address gaps (the brk heap,
+ * each arena, each mmapped chunk), each segment split into about one bucket
+ * per two blocks, so that finding a pointer's block touches a bucket entry
+ * and a few neighbouring blocks instead of a binary search over millions.
+ */
+static int build_index(struct scan *s)
+{
+	uint64_t gap = GAP;
+	size_t nseg, i, nb = 0, k;
+
+	for (;;) { /* widen the gap until the segments are few */
+		nseg = 1;
+		for (i = 1; i < s->n && nseg <= MAXSEG; i++)
+			if (s->b[i].addr - end_of(s, i - 1) > gap)
+				nseg++;
+		if (nseg <= MAXSEG)
+			break;
+		gap *= 4;
+	}
+	s->seg = calloc(nseg, sizeof(*s->seg));
+	if (!s->seg)
+		return -ENOMEM;
+	s->nseg = 0;
+	for (i = 0; i < s->n; i++) {
+		struct seg *g;
+		if (i && s->b[i].addr - end_of(s, i - 1) <= gap)
+			continue;
+		if (s->nseg)
+			s->seg[s->nseg - 1].i1 = i;
+		g = &s->seg[s->nseg++];
+		g->lo = s->b[i].addr;
+		g->i0 = i;
+	}
+	s->seg[s->nseg - 1].i1 = s->n;
+	for (k = 0; k < s->nseg; k++) {
+		struct seg *g = &s->seg[k];
+		size_t m = g->i1 - g->i0, want = m / 2 ? m / 2 : 1;
+		uint64_t span = end_of(s, g->i1 - 1) - g->lo + 1;
+		g->shift = 0;
+		while (g->shift < 63 && (span >> g->shift) > want)
+			g->shift++;
+		g->nbucket = (size_t)((span - 1) >> g->shift) + 1;
+		g->first = nb;
+		nb += g->nbucket + 1;
+	}
+	s->bucket = malloc(nb * sizeof(*s->bucket));
+	if (!s->bucket)
+		return -ENOMEM;
+	for (k = 0; k < s->nseg; k++) {
+		struct seg *g = &s->seg[k];
+		size_t j = g->i0, q;
+		for (q = 0; q < g->nbucket; q++) {
+			uint64_t start = g->lo + ((uint64_t)q << g->shift);
+			while (j < g->i1 && s->b[j].addr < start)
+				j++;
+			s->bucket[g->first + q] = (uint32_t)j;
+		}
+		s->bucket[g->first + g->nbucket] = (uint32_t)g->i1;
 	}
 	return 0;
 }
@@ -414,20 +640,31 @@ int leakscan_classify_ex(struct leakscan_block *blocks, size_t nblocks,
 		s.nmaps = opts->maps ? opts->nmaps : 0;
 	}
 	s.stack = malloc(nblocks * sizeof(*s.stack));
-	s.buf = malloc(WIN_SIZE * (NSLOTS + 1));
-	if (!s.stack || !s.buf) {
+	s.batch = malloc(nblocks * sizeof(*s.batch));
+	s.buf = malloc(2 * WIN_SIZE);
+	s.line = calloc(NLINES, sizeof(*s.line));
+	if (!s.stack || !s.batch || !s.buf || !s.line) {
 		free(s.stack);
+		free(s.batch);
 		free(s.buf);
+		free(s.line);
 		return -ENOMEM;
 	}
-	for (i = 0; i < NSLOTS; i++)
-		s.slot[i].data = s.buf + WIN_SIZE * (i + 1);
+	s.ra = s.buf + WIN_SIZE;
+	err = build_index(&s);
+	if (err) {
+		free(s.stack);
+		free(s.batch);
+		free(s.buf);
+		free(s.line);
+		return err;
+	}
 	for (i = 0; i < nblocks; i++)
 		blocks[i].kind = ST_UNREACHED;
 
 	/* Roots, then registers, then everything reachable from them. */
 	for (i = 0; i < nroots; i++)
-		scan_mem(&s, roots[i].lo, roots[i].hi, 0, -1, 1);
+		scan_mem(&s, roots[i].lo, roots[i].hi, -1, 1);
 	for (i = 0; i < nregs; i++)
 		mark(&s, regs[i], 1);
 	drain(&s, -1);
@@ -441,6 +678,7 @@ int leakscan_classify_ex(struct leakscan_block *blocks, size_t nblocks,
 	for (i = 0; i < nblocks; i++) {
 		if (state(&s, i) != ST_UNREACHED)
 			continue;
+		read_ahead(&s, i);
 		push(&s, i);
 		drain(&s, (long)i);
 	}
@@ -457,7 +695,11 @@ int leakscan_classify_ex(struct leakscan_block *blocks, size_t nblocks,
 	if (out_stats)
 		*out_stats = s.st;
 	free(s.stack);
+	free(s.batch);
 	free(s.buf);
+	free(s.line);
+	free(s.seg);
+	free(s.bucket);
 	return 0;
 }
 

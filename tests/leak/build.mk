@@ -11,7 +11,8 @@ LEAK_CASES := list interior cache cycle threads fork
 LEAK_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -g -Itests/leak \
 	      -Iformats -Icollector
 LEAK_DEPS = tests/leak/common.c tests/leak/leak.h tests/leak/build.mk
-LEAK_BINS := $(LEAK_CASES:%=$(LEAK_DIR)/%) $(LEAK_CASES:%=$(LEAK_DIR)/%-inproc)
+LEAK_BINS := $(LEAK_CASES:%=$(LEAK_DIR)/%) $(LEAK_CASES:%=$(LEAK_DIR)/%-inproc) \
+	     $(LEAK_DIR)/bench
 
 $(LEAK_CASES:%=$(LEAK_DIR)/%): $(LEAK_DIR)/%: tests/leak/%.c $(LEAK_DEPS)
 	$(Q)mkdir -p $(dir $@)
@@ -23,6 +24,13 @@ $(LEAK_CASES:%=$(LEAK_DIR)/%-inproc): $(LEAK_DIR)/%-inproc: tests/leak/%.c \
 	$(Q)mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(LEAK_CFLAGS) -o $@ $< tests/leak/common.c \
 		tests/leak/inproc.c collector/leakscan.c -pthread
+
+# Speed of leakscan_classify() on a synthetic heap (run by hand or by make
+# bench: $(BUILD)/tests/leak/bench [NBLOCKS]).
+$(LEAK_DIR)/bench: tests/leak/bench.c collector/leakscan.c collector/leakscan.h \
+		tests/leak/build.mk
+	$(Q)mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(LEAK_CFLAGS) -o $@ $< collector/leakscan.c
 
 # The unit test links leakscan.o itself, ahead of libmpcollect.a (which
 # holds the same object once collector/build.mk builds it), so that it also

@@ -456,6 +456,225 @@ static void test_leakscan__windowed_reads(void **state)
 	fake_free(&f);
 }
 
+/*
+ * A plain transliteration of memcheck's algorithm (mc_leakcheck.c: a mark
+ * stack, one block at a time, linear search), without the multiple
+ * inheritance heuristic, to check the batched scan against.
+ */
+enum { R_UNREACHED, R_POSSIBLE, R_REACHABLE, R_INDIRECT };
+
+struct ref {
+	struct fake *f;
+	struct leakscan_block *b;
+	int n, *state, *pending, *stack, top;
+};
+
+static int ref_find(struct ref *r, uint64_t p)
+{
+	int i;
+	for (i = 0; i < r->n; i++)
+		if (p >= r->b[i].addr &&
+		    p < r->b[i].addr + (r->b[i].size ? r->b[i].size : 1))
+			return i;
+	return -1;
+}
+
+static int ref_word(struct ref *r, uint64_t a, uint64_t *w)
+{
+	unsigned char *p = at(r->f, a, 8);
+	if (!p)
+		return -1;
+	memcpy(w, p, 8);
+	return 0;
+}
+
+static int ref_heur(struct ref *r, uint64_t p, int i)
+{
+	uint64_t d = r->b[i].addr, sz = r->b[i].size, w0, w1;
+
+	if (p == d + 24 && sz >= 16 && !ref_word(r, d + 8, &w1) &&
+	    24 + w1 + 1 == sz && !ref_word(r, d, &w0) && w0 <= w1)
+		return 1;
+	if (p == d + 8 && sz >= 8 && !ref_word(r, d, &w0) && w0 > 0 &&
+	    sz - 8 == w0)
+		return 1;
+	if (p == d + 8 && sz >= 8 && !ref_word(r, d, &w0) && w0 > 0 &&
+	    (sz - 8) % w0 == 0)
+		return 1;
+	return 0;
+}
+
+static void ref_push(struct ref *r, int i)
+{
+	if (!r->pending[i]) {
+		r->pending[i] = 1;
+		r->stack[r->top++] = i;
+	}
+}
+
+static void ref_ptr(struct ref *r, uint64_t p, int clique, int definite)
+{
+	int i = ref_find(r, p), via;
+
+	if (i < 0)
+		return;
+	if (clique >= 0) {
+		if (r->state[i] == R_UNREACHED && i != clique) {
+			ref_push(r, i);
+			r->state[i] = R_INDIRECT;
+		}
+		return;
+	}
+	if (r->state[i] == R_REACHABLE)
+		return;
+	via = p == r->b[i].addr || ref_heur(r, p, i);
+	if (via && definite) {
+		r->state[i] = R_REACHABLE;
+		ref_push(r, i);
+	} else if (r->state[i] == R_UNREACHED) {
+		r->state[i] = R_POSSIBLE;
+		ref_push(r, i);
+	}
+}
+
+static void ref_scan(struct ref *r, uint64_t lo, uint64_t hi, int clique,
+		     int definite)
+{
+	uint64_t a = (lo + 7) & ~7ull, w;
+
+	for (; a + 8 <= (hi & ~7ull); a += 8)
+		if (!ref_word(r, a, &w))
+			ref_ptr(r, w, clique, definite);
+}
+
+static void ref_drain(struct ref *r, int clique)
+{
+	while (r->top) {
+		int i = r->stack[--r->top];
+		r->pending[i] = 0;
+		ref_scan(r, r->b[i].addr, r->b[i].addr + r->b[i].size, clique,
+			 r->state[i] != R_POSSIBLE);
+	}
+}
+
+static void ref_classify(struct fake *f, struct leakscan_block *b, int n,
+			 const struct leakscan_range *roots, int nroots,
+			 const uint64_t *regs, int nregs, uint32_t *kind)
+{
+	static const uint32_t k[4] = { MPT_LEAK_DEFINITE, MPT_LEAK_POSSIBLE,
+				       MPT_LEAK_REACHABLE, MPT_LEAK_INDIRECT };
+	struct ref r = { f, b, n, calloc(n, sizeof(int)),
+			 calloc(n, sizeof(int)), calloc(n, sizeof(int)), 0 };
+	int i;
+
+	for (i = 0; i < nroots; i++)
+		ref_scan(&r, roots[i].lo, roots[i].hi, -1, 1);
+	for (i = 0; i < nregs; i++)
+		ref_ptr(&r, regs[i], -1, 1);
+	ref_drain(&r, -1);
+	for (i = 0; i < n; i++) {
+		if (r.state[i] == R_UNREACHED) {
+			ref_push(&r, i);
+			ref_drain(&r, i);
+		}
+	}
+	for (i = 0; i < n; i++)
+		kind[i] = k[r.state[i]];
+	free(r.state);
+	free(r.pending);
+	free(r.stack);
+}
+
+static uint64_t rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Random heaps in three far-apart clusters, against the reference. */
+static void test_leakscan__matches_reference(void **state)
+{
+	static const uint64_t base[3] = { HEAP, HEAP + (1ull << 30),
+					  HEAP + (40ull << 30) };
+	enum { MAXN = 400, CL = 64 << 10 };
+	struct leakscan_block *b = calloc(MAXN, sizeof(*b));
+	uint32_t *want = calloc(MAXN, sizeof(*want));
+	uint64_t x = 0x2545f4914f6cdd1dull, seen[4] = { 0 };
+	int round;
+
+	assert_non_null(b);
+	assert_non_null(want);
+	for (round = 0; round < 300; round++) {
+		struct fake f = { 0 };
+		struct leakscan_range roots[2] = { { DATA, DATA + 2048 },
+						   { DATA + 4096, DATA + 8192 } };
+		uint64_t regs[4], next[3];
+		int n = 1 + (int)(rnd(&x) % MAXN), i, c;
+
+		fake_region(&f, DATA, 2048);
+		for (c = 0; c < 3; c++) {
+			fake_region(&f, base[c], CL);
+			next[c] = base[c];
+		}
+		/* blocks in address order, cluster by cluster */
+		for (i = 0; i < n; i++) {
+			uint64_t size = rnd(&x) % 8 ? rnd(&x) % 200 : 0;
+			c = i * 3 / n;
+			next[c] += 16 * (rnd(&x) % 3);
+			if (next[c] + size + 16 > base[c] + CL)
+				size = 0;
+			blk(&b[i], next[c], size);
+			next[c] += (size + 15) / 16 * 16 + 16;
+			assert_true(next[c] <= base[c] + CL);
+		}
+		/* contents: start and interior pointers, counts, noise */
+		for (i = 0; i < n; i++) {
+			uint64_t a;
+			for (a = b[i].addr; a + 8 <= b[i].addr + b[i].size;
+			     a += 8) {
+				uint64_t r = rnd(&x) % 100, t = rnd(&x) % n;
+				uint64_t v = rnd(&x) % 50;
+				if (r < 12)
+					v = b[t].addr;
+				else if (r < 20)
+					v = b[t].addr + rnd(&x) % 40;
+				else if (r < 30)
+					v = rnd(&x) % 4;
+				put(&f, a, v);
+			}
+		}
+		for (i = 0; i < 256; i++) {
+			uint64_t r = rnd(&x) % 100, t = rnd(&x) % n;
+			if (r < 3)
+				put(&f, DATA + 8 * (uint64_t)i, b[t].addr);
+			else if (r < 6)
+				put(&f, DATA + 8 * (uint64_t)i,
+				    b[t].addr + rnd(&x) % 32);
+		}
+		for (i = 0; i < 4; i++)
+			regs[i] = rnd(&x) % 2 ? b[rnd(&x) % n].addr + rnd(&x) % 2
+					      : 0;
+		ref_classify(&f, b, n, roots, 2, regs, 4, want);
+		assert_int_equal(leakscan_classify(b, (size_t)n, roots, 2, regs,
+						   4, fake_read, &f, NULL), 0);
+		for (i = 0; i < n; i++) {
+			if (b[i].kind != want[i])
+				print_error("round %d block %d: %u, want %u\n",
+					    round, i, b[i].kind, want[i]);
+			assert_int_equal(b[i].kind, want[i]);
+			seen[want[i]]++;
+		}
+		fake_free(&f);
+	}
+	/* every kind came up, many times */
+	for (round = 0; round < 4; round++)
+		assert_true(seen[round] > 1000);
+	free(b);
+	free(want);
+}
+
 static void test_leakscan__bad_blocks(void **state)
 {
 	struct fake f = { 0 };
@@ -540,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_leakscan__heuristics),
 		cmocka_unit_test(test_leakscan__multiple_inheritance),
 		cmocka_unit_test(test_leakscan__windowed_reads),
+		cmocka_unit_test(test_leakscan__matches_reference),
 		cmocka_unit_test(test_leakscan__bad_blocks),
 		cmocka_unit_test(test_leakscan__roots_from_maps),
 	};
