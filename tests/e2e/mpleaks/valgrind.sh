@@ -1,0 +1,94 @@
+# valgrind: on the leak programs of tests/leak (each leaks known blocks of
+# known kinds), mpleaks' totals per kind equal valgrind memcheck's
+# (--leak-check=full --show-leak-kinds=all, run here) for every process, and
+# so do the loss records: bytes, blocks, kind and allocating function.
+. "$TOP/tests/e2e/mpleaks/lib.bash"
+command -v valgrind >/dev/null || skip "valgrind not installed"
+need "$MPLEAKS" "$MPREC"
+
+vg_totals() { # valgrind log -> "D=b/B I=b/B P=b/B R=b/B"
+	awk 'function num(s) { gsub(/,/, "", s); return s + 0 }
+	/definitely lost:/ { db = num($(NF-4)); dk = num($(NF-1)) }
+	/indirectly lost:/ { ib = num($(NF-4)); ik = num($(NF-1)) }
+	/possibly lost:/   { pb = num($(NF-4)); pk = num($(NF-1)) }
+	/still reachable:/ { rb = num($(NF-4)); rk = num($(NF-1)) }
+	END { printf "D=%d/%d I=%d/%d P=%d/%d R=%d/%d\n",
+		dk, db, ik, ib, pk, pb, rk, rb }' "$1"
+}
+
+# Loss records as "KIND BYTES BLOCKS FUNCTION" sorted, where FUNCTION is the
+# first frame that is not the allocator or the tests' leak_alloc wrapper.
+vg_records() {
+	awk 'function num(s) { gsub(/,/, "", s); return s + 0 }
+	{ sub(/^==[0-9]+== /, "") }
+	/ are .* in loss record / {
+		k = $0; sub(/ in loss record.*/, "", k); sub(/.* are /, "", k)
+		if (k ~ /^definitely/) k = "D"; else if (k ~ /^indirectly/) k = "I"
+		else if (k ~ /^possibly/) k = "P"; else k = "R"
+		# "29 (24 direct, 5 indirect) bytes in 1 blocks": the direct part
+		b = num($1)
+		if ($2 ~ /^\(/) b = num(substr($2, 2))
+		for (i = 1; i < NF; i++) if ($(i + 1) == "blocks") n = num($i)
+		want = 1; next }
+	want && /^ *(at|by) / {
+		f = $3
+		if (f ~ /^(calloc|malloc|leak_alloc)$/) next
+		print k, b, n, f; want = 0 }' "$1" | sort
+}
+
+mp_records() { # mpleaks text output, pid -> same shape
+	awk -v pid="$2" '
+	/^# pid / { on = ($3 == pid) }
+	!on { next }
+	/ are .* in loss record / {
+		k = $0; sub(/ in loss record.*/, "", k); sub(/.* are /, "", k)
+		if (k ~ /^definitely/) k = "D"; else if (k ~ /^indirectly/) k = "I"
+		else if (k ~ /^possibly/) k = "P"; else k = "R"
+		b = $1; n = $4; want = 1; next }
+	want && /^ *by / {
+		f = $3
+		if (f ~ /^(calloc|malloc|leak_alloc)$/) next
+		print k, b, n, f; want = 0 }' "$1" | sort
+}
+
+field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+failed=0
+for c in list interior cache cycle threads fork; do
+	prog=$LEAKDIR/$c
+	need "$prog"
+	rm -f "$TMPDIR"/vg.*
+	valgrind --leak-check=full --show-leak-kinds=all \
+		--log-file="$TMPDIR/vg.%p" "$prog" >"$TMPDIR/vg.out" 2>&1 ||
+		fail "$c: valgrind run failed"
+	"$MPREC" -o "$TMPDIR/$c.trace" "$prog" >"$TMPDIR/mp.out" 2>"$TMPDIR/mp.err" ||
+		fail "$c: mprec exited $?: $(head -3 "$TMPDIR/mp.err")"
+	"$MPLEAKS" --all "$TMPDIR/$c.trace" >"$TMPDIR/$c.leaks" ||
+		fail "$c: mpleaks exited $?"
+	# Each process says who it is: "expect pid=N role=R ...".
+	while read -r line; do
+		role=$(field role "$line")
+		vpid=$(field pid "$line")
+		mline=$(grep "^expect .*role=$role " "$TMPDIR/mp.out")
+		mpid=$(field pid "$mline")
+		[ -n "$mpid" ] || fail "$c/$role: no expect line when recorded"
+		vg=$(vg_totals "$TMPDIR/vg.$vpid")
+		got=$(summary "$TMPDIR/$c.leaks" "$mpid")
+		got=${got% U=*}
+		if [ "$got" != "$vg" ]; then
+			echo "FAIL $c/$role: mpleaks $got, valgrind $vg"
+			failed=$((failed + 1))
+			continue
+		fi
+		vg_records "$TMPDIR/vg.$vpid" >"$TMPDIR/vr"
+		mp_records "$TMPDIR/$c.leaks" "$mpid" >"$TMPDIR/mr"
+		if ! cmp -s "$TMPDIR/vr" "$TMPDIR/mr"; then
+			echo "FAIL $c/$role: loss records differ (valgrind < > mpleaks)"
+			diff "$TMPDIR/vr" "$TMPDIR/mr"
+			failed=$((failed + 1))
+			continue
+		fi
+		echo "ok   $c/$role: $got"
+	done < <(grep '^expect ' "$TMPDIR/vg.out")
+done
+[ $failed = 0 ] || fail "$failed process(es) disagree with valgrind"
