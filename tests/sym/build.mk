@@ -26,8 +26,39 @@ $(SYM_DIR)/sym_cxx_dw%: tests/sym/sym_cxx.cc tests/sym/symdump.h | $(DEPS_STAMP)
 	$(Q)mkdir -p $(dir $@)
 	$(QUIET_CC)$(CXX) $(SYM_CXXFLAGS) -gdwarf-$* -Itests/sym -o $@ $<
 
+# Separate debug files: libsymlink.so finds its DWARF through .gnu_debuglink
+# (in .debug/, with the right CRC), libsymcrc.so's debuglink names a file
+# whose CRC no longer matches, and libsymbid.so's debug file sits only under
+# debugroot/.build-id/, a directory the test passes as a debug directory.
+SYM_SPLIT := $(SYM_DIR)/libsymlink.so $(SYM_DIR)/libsymcrc.so \
+	     $(SYM_DIR)/libsymbid.so
+
+$(SYM_DIR)/libsym%.full: tests/sym/symlib.c tests/sym/symlib.h | $(DEPS_STAMP)
+	$(Q)mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(SYM_CFLAGS) -fPIC -shared -Wl,--build-id \
+		-Wl,-soname,libsym$*.so -o $@ $<
+
+$(SYM_DIR)/libsymlink.so: $(SYM_DIR)/libsymlink.full
+	$(Q)mkdir -p $(SYM_DIR)/.debug
+	$(Q)objcopy --only-keep-debug $< $(SYM_DIR)/.debug/libsymlink.so.debug
+	$(Q)objcopy --strip-debug \
+		--add-gnu-debuglink=$(SYM_DIR)/.debug/libsymlink.so.debug $< $@
+
+$(SYM_DIR)/libsymcrc.so: $(SYM_DIR)/libsymcrc.full
+	$(Q)objcopy --only-keep-debug $< $(SYM_DIR)/libsymcrc.so.debug
+	$(Q)objcopy --strip-debug \
+		--add-gnu-debuglink=$(SYM_DIR)/libsymcrc.so.debug $< $@
+	$(Q)printf x >> $(SYM_DIR)/libsymcrc.so.debug
+
+$(SYM_DIR)/libsymbid.so: $(SYM_DIR)/libsymbid.full
+	$(Q)id=$$(readelf -n $< | sed -n 's/.*Build ID: *//p'); \
+	d=$(SYM_DIR)/debugroot/.build-id/$$(echo $$id | cut -c1-2); \
+	mkdir -p $$d && \
+	objcopy --only-keep-debug $< $$d/$$(echo $$id | cut -c3-).debug
+	$(Q)objcopy --strip-debug $< $@
+
 ## sym-progs: build the symbolizer test programs
-sym-progs: $(SYM_PROGS) $(SYM_LIB) $(SYM_LIB_DYN)
+sym-progs: $(SYM_PROGS) $(SYM_LIB) $(SYM_LIB_DYN) $(SYM_SPLIT)
 
 # the unit test runs these programs
 $(BUILD)/tests/unit/test_symbolize: | sym-progs

@@ -519,6 +519,122 @@ static void test_symbolize__dynsym_only(void **state)
 	free(p);
 }
 
+/* Run a shell command and read one hex number from its output. */
+static uint64_t popen_hex(const char *cmd)
+{
+	char line[256] = "";
+	FILE *f = popen(cmd, "r");
+
+	assert_non_null(f);
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	pclose(f);
+	assert_true(line[0] != '\0');
+	return strtoull(line, NULL, 16);
+}
+
+static size_t read_build_id(const char *path, uint8_t *id)
+{
+	char cmd[16384], line[256] = "";
+	size_t n = 0, k;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd),
+		 "readelf -n '%s' | sed -n 's/.*Build ID: *//p'", path);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	pclose(f);
+	for (k = 0; line[k] && line[k + 1] && line[k] != '\n' && n < 64; k += 2)
+		id[n++] = hexval(line[k]) << 4 | hexval(line[k + 1]);
+	return n;
+}
+
+/*
+ * Resolve a point inside symlib_call of the library `lib` (mapped at a made
+ * up base) with debug directories `dir`; returns the frame count.
+ */
+static int resolve_in_lib(const char *lib, const char *const *dir,
+			  struct mpt_frame *fr, uint64_t *off)
+{
+	struct mpt_sym_opts o = { .debug_dir = dir, .warn = count_warn };
+	struct mpt_symbolizer *s = mpt_sym_new(&o);
+	struct mpt_segment seg = { 0, 0x10000000, 0, 5 };
+	uint64_t base = 0x7f0000000000ULL;
+	char path[8192], cmd[16384];
+	uint8_t id[64];
+	size_t idlen;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s", sym_dir, lib);
+	snprintf(cmd, sizeof(cmd),
+		 "nm -D --defined-only '%s' | awk '$3 == \"symlib_call\" { print $1 }'",
+		 path);
+	*off = popen_hex(cmd) + 4;
+	idlen = read_build_id(path, id);
+	assert_true(idlen > 0);
+	nwarn = 0;
+	assert_int_equal(mpt_sym_add_module(s, 1, 1, path, strlen(path), id,
+					    idlen, base, &seg, 1, 0),
+			 0);
+	n = mpt_sym_resolve(s, 1, MPT_SYM_TIME_LATEST, base + *off,
+			    MPT_SYM_EXACT, fr, MAX_FR);
+	assert_int_equal(nwarn, 0);
+	assert_true(n >= 1);
+	/* the strings outlive nothing: check them before freeing */
+	assert_string_equal(fr[n - 1].function, "symlib_call");
+	if (fr[0].file)
+		assert_string_equal(base_of(fr[0].file), "symlib.c");
+	n = fr[0].file && fr[0].line > 0 ? n : -n;
+	mpt_sym_free(s);
+	return n;
+}
+
+/* .gnu_debuglink in .debug/, with a matching CRC: full line info. */
+static void test_symbolize__debuglink(void **state)
+{
+	struct mpt_frame fr[MAX_FR];
+	struct a2l_frame want[MAX_FR];
+	char dbg[8192];
+	uint64_t off;
+	int n;
+
+	(void)state;
+	n = resolve_in_lib("libsymlink.so", NULL, fr, &off);
+	assert_true(n > 0);
+	snprintf(dbg, sizeof(dbg), "%s/.debug/libsymlink.so.debug", sym_dir);
+	assert_int_equal(addr2line(dbg, off, want, MAX_FR), n);
+	assert_string_equal(want[n - 1].function, "symlib_call");
+	assert_int_equal(want[0].line, fr[0].line);
+}
+
+/* A debuglink file whose CRC differs is not used: symbol table only. */
+static void test_symbolize__debuglink_bad_crc(void **state)
+{
+	struct mpt_frame fr[MAX_FR];
+	uint64_t off;
+
+	(void)state;
+	assert_int_equal(resolve_in_lib("libsymcrc.so", NULL, fr, &off), -1);
+	assert_true(fr[0].flags & MPT_FRAME_NO_DEBUG);
+}
+
+/* A debug file found by build-id under a given debug directory. */
+static void test_symbolize__debug_dir_build_id(void **state)
+{
+	struct mpt_frame fr[MAX_FR];
+	char root[8192];
+	const char *dir[] = { "/nonexistent", root, NULL };
+	uint64_t off;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/debugroot/", sym_dir);
+	assert_true(resolve_in_lib("libsymbid.so", dir, fr, &off) > 0);
+	/* not under the default directory */
+	assert_true(resolve_in_lib("libsymbid.so", NULL, fr, &off) < 0);
+}
+
 /* A module whose file is gone: module+offset, one warning, nothing else. */
 static void test_symbolize__missing_file(void **state)
 {
@@ -736,6 +852,9 @@ int main(void)
 		cmocka_unit_test(test_symbolize__cxx_dwarf5),
 		cmocka_unit_test(test_symbolize__libc_debug_file),
 		cmocka_unit_test(test_symbolize__dynsym_only),
+		cmocka_unit_test(test_symbolize__debuglink),
+		cmocka_unit_test(test_symbolize__debuglink_bad_crc),
+		cmocka_unit_test(test_symbolize__debug_dir_build_id),
 		cmocka_unit_test(test_symbolize__missing_file),
 		cmocka_unit_test(test_symbolize__build_id_mismatch),
 		cmocka_unit_test(test_symbolize__batch),
