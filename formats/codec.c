@@ -13,6 +13,8 @@
 
 /* Longest payload of a record type without strings or arrays. */
 #define FIXED_PAYLOAD_MAX 127
+/* mpt_varint_put_fast() may store this far beyond the last varint. */
+#define PUT_SLACK 8
 /* Bytes of the length varint of any legal payload (< 2^21). */
 #define LEN_RESERVE 3
 
@@ -139,7 +141,7 @@ const char *mpt_strerror(int err)
 static inline uint8_t *put_haddr(uint8_t *q, uint64_t addr,
 				 struct mpt_delta *d)
 {
-	q = mpt_varint_put(q, mpt_zigzag((int64_t)(addr - d->addr)));
+	q = mpt_varint_put_fast(q, mpt_zigzag((int64_t)(addr - d->addr)));
 	if (addr)
 		d->addr = addr;
 	return q;
@@ -152,100 +154,100 @@ static inline uint8_t *put_haddr(uint8_t *q, uint64_t addr,
 static uint8_t *enc_fixed(uint8_t *q, const struct mpt_record *rec,
 			  struct mpt_delta *d)
 {
-	q = mpt_varint_put(q, rec->time - d->time);
+	q = mpt_varint_put_fast(q, rec->time - d->time);
 	switch (rec->type) {
 	case MPT_REC_ALLOC:
-		q = mpt_varint_put(q, rec->u.alloc.func);
-		q = mpt_varint_put(q, rec->u.alloc.flags);
-		q = mpt_varint_put(q, rec->u.alloc.size);
+		q = mpt_varint_put_fast(q, rec->u.alloc.func);
+		q = mpt_varint_put_fast(q, rec->u.alloc.flags);
+		q = mpt_varint_put_fast(q, rec->u.alloc.size);
 		q = put_haddr(q, rec->u.alloc.addr, d);
-		q = mpt_varint_put(q, rec->u.alloc.stack);
+		q = mpt_varint_put_fast(q, rec->u.alloc.stack);
 		if (rec->u.alloc.align || rec->u.alloc.old_addr)
-			q = mpt_varint_put(q, rec->u.alloc.align);
+			q = mpt_varint_put_fast(q, rec->u.alloc.align);
 		if (rec->u.alloc.old_addr)
 			q = put_haddr(q, rec->u.alloc.old_addr, d);
 		break;
 	case MPT_REC_FREE:
-		q = mpt_varint_put(q, rec->u.free.func);
+		q = mpt_varint_put_fast(q, rec->u.free.func);
 		q = put_haddr(q, rec->u.free.addr, d);
 		break;
 	case MPT_REC_END:
-		q = mpt_varint_put(q, rec->u.end.records);
-		q = mpt_varint_put(q, rec->u.end.events);
-		q = mpt_varint_put(q, rec->u.end.lost);
-		q = mpt_varint_put(q, rec->u.end.processes);
-		q = mpt_varint_put(q, rec->u.end.exit_code);
+		q = mpt_varint_put_fast(q, rec->u.end.records);
+		q = mpt_varint_put_fast(q, rec->u.end.events);
+		q = mpt_varint_put_fast(q, rec->u.end.lost);
+		q = mpt_varint_put_fast(q, rec->u.end.processes);
+		q = mpt_varint_put_fast(q, rec->u.end.exit_code);
 		break;
 	case MPT_REC_LOST:
-		q = mpt_varint_put(q, rec->u.lost.count);
-		q = mpt_varint_put(q, rec->u.lost.reason);
+		q = mpt_varint_put_fast(q, rec->u.lost.count);
+		q = mpt_varint_put_fast(q, rec->u.lost.reason);
 		if (rec->u.lost.bytes)
-			q = mpt_varint_put(q, rec->u.lost.bytes);
+			q = mpt_varint_put_fast(q, rec->u.lost.bytes);
 		break;
 	case MPT_REC_PROCESS_END:
-		q = mpt_varint_put(q, rec->u.process_end.kind);
-		q = mpt_varint_put(q, mpt_zigzag(rec->u.process_end.code));
-		q = mpt_varint_put(q, rec->u.process_end.core);
+		q = mpt_varint_put_fast(q, rec->u.process_end.kind);
+		q = mpt_varint_put_fast(q, mpt_zigzag(rec->u.process_end.code));
+		q = mpt_varint_put_fast(q, rec->u.process_end.core);
 		break;
 	case MPT_REC_THREAD_START:
-		q = mpt_varint_put(q, rec->u.thread_start.stack_lo);
-		q = mpt_varint_put(q, rec->u.thread_start.stack_hi);
+		q = mpt_varint_put_fast(q, rec->u.thread_start.stack_lo);
+		q = mpt_varint_put_fast(q, rec->u.thread_start.stack_hi);
 		break;
 	case MPT_REC_THREAD_END:
 	case MPT_REC_TAG_POP:
 		break;
 	case MPT_REC_MODULE_UNLOAD:
-		q = mpt_varint_put(q, rec->u.module_unload.module);
+		q = mpt_varint_put_fast(q, rec->u.module_unload.module);
 		break;
 	case MPT_REC_MMAP:
-		q = mpt_varint_put(q, rec->u.mmap.addr);
-		q = mpt_varint_put(q, rec->u.mmap.len);
-		q = mpt_varint_put(q, rec->u.mmap.prot);
-		q = mpt_varint_put(q, rec->u.mmap.flags);
-		q = mpt_varint_put(q, mpt_zigzag(rec->u.mmap.fd));
-		q = mpt_varint_put(q, rec->u.mmap.offset);
-		q = mpt_varint_put(q, rec->u.mmap.stack);
+		q = mpt_varint_put_fast(q, rec->u.mmap.addr);
+		q = mpt_varint_put_fast(q, rec->u.mmap.len);
+		q = mpt_varint_put_fast(q, rec->u.mmap.prot);
+		q = mpt_varint_put_fast(q, rec->u.mmap.flags);
+		q = mpt_varint_put_fast(q, mpt_zigzag(rec->u.mmap.fd));
+		q = mpt_varint_put_fast(q, rec->u.mmap.offset);
+		q = mpt_varint_put_fast(q, rec->u.mmap.stack);
 		break;
 	case MPT_REC_MUNMAP:
-		q = mpt_varint_put(q, rec->u.munmap.addr);
-		q = mpt_varint_put(q, rec->u.munmap.len);
-		q = mpt_varint_put(q, rec->u.munmap.stack);
+		q = mpt_varint_put_fast(q, rec->u.munmap.addr);
+		q = mpt_varint_put_fast(q, rec->u.munmap.len);
+		q = mpt_varint_put_fast(q, rec->u.munmap.stack);
 		break;
 	case MPT_REC_MREMAP:
-		q = mpt_varint_put(q, rec->u.mremap.old_addr);
-		q = mpt_varint_put(q, rec->u.mremap.old_len);
-		q = mpt_varint_put(q, rec->u.mremap.new_addr);
-		q = mpt_varint_put(q, rec->u.mremap.new_len);
-		q = mpt_varint_put(q, rec->u.mremap.flags);
-		q = mpt_varint_put(q, rec->u.mremap.stack);
+		q = mpt_varint_put_fast(q, rec->u.mremap.old_addr);
+		q = mpt_varint_put_fast(q, rec->u.mremap.old_len);
+		q = mpt_varint_put_fast(q, rec->u.mremap.new_addr);
+		q = mpt_varint_put_fast(q, rec->u.mremap.new_len);
+		q = mpt_varint_put_fast(q, rec->u.mremap.flags);
+		q = mpt_varint_put_fast(q, rec->u.mremap.stack);
 		break;
 	case MPT_REC_BRK:
-		q = mpt_varint_put(q, rec->u.brk.old_end);
-		q = mpt_varint_put(q, rec->u.brk.new_end);
-		q = mpt_varint_put(q, rec->u.brk.stack);
+		q = mpt_varint_put_fast(q, rec->u.brk.old_end);
+		q = mpt_varint_put_fast(q, rec->u.brk.new_end);
+		q = mpt_varint_put_fast(q, rec->u.brk.stack);
 		break;
 	case MPT_REC_GPU_ALLOC:
-		q = mpt_varint_put(q, rec->u.gpu_alloc.device);
-		q = mpt_varint_put(q, rec->u.gpu_alloc.kind);
-		q = mpt_varint_put(q, rec->u.gpu_alloc.stream);
-		q = mpt_varint_put(q, rec->u.gpu_alloc.addr);
-		q = mpt_varint_put(q, rec->u.gpu_alloc.size);
-		q = mpt_varint_put(q, rec->u.gpu_alloc.stack);
+		q = mpt_varint_put_fast(q, rec->u.gpu_alloc.device);
+		q = mpt_varint_put_fast(q, rec->u.gpu_alloc.kind);
+		q = mpt_varint_put_fast(q, rec->u.gpu_alloc.stream);
+		q = mpt_varint_put_fast(q, rec->u.gpu_alloc.addr);
+		q = mpt_varint_put_fast(q, rec->u.gpu_alloc.size);
+		q = mpt_varint_put_fast(q, rec->u.gpu_alloc.stack);
 		break;
 	case MPT_REC_GPU_FREE:
-		q = mpt_varint_put(q, rec->u.gpu_free.device);
-		q = mpt_varint_put(q, rec->u.gpu_free.kind);
-		q = mpt_varint_put(q, rec->u.gpu_free.stream);
-		q = mpt_varint_put(q, rec->u.gpu_free.addr);
+		q = mpt_varint_put_fast(q, rec->u.gpu_free.device);
+		q = mpt_varint_put_fast(q, rec->u.gpu_free.kind);
+		q = mpt_varint_put_fast(q, rec->u.gpu_free.stream);
+		q = mpt_varint_put_fast(q, rec->u.gpu_free.addr);
 		break;
 	case MPT_REC_COUNTER_SAMPLE:
-		q = mpt_varint_put(q, rec->u.counter_sample.id);
-		q = mpt_varint_put(q, rec->u.counter_sample.value);
+		q = mpt_varint_put_fast(q, rec->u.counter_sample.id);
+		q = mpt_varint_put_fast(q, rec->u.counter_sample.value);
 		if (rec->u.counter_sample.time_enabled ||
 		    rec->u.counter_sample.time_running)
-			q = mpt_varint_put(q, rec->u.counter_sample.time_enabled);
+			q = mpt_varint_put_fast(q, rec->u.counter_sample.time_enabled);
 		if (rec->u.counter_sample.time_running)
-			q = mpt_varint_put(q, rec->u.counter_sample.time_running);
+			q = mpt_varint_put_fast(q, rec->u.counter_sample.time_running);
 		break;
 	case MPT_REC_RSS_SAMPLE: {
 		const uint64_t f[5] = { rec->u.rss.rss, rec->u.rss.anon,
@@ -256,26 +258,26 @@ static uint8_t *enc_fixed(uint8_t *q, const struct mpt_record *rec,
 		while (n > 1 && !f[n - 1])
 			n--;
 		for (i = 0; i < n; i++)
-			q = mpt_varint_put(q, f[i]);
+			q = mpt_varint_put_fast(q, f[i]);
 		break;
 	}
 	case MPT_REC_SCHED_SAMPLE:
-		q = mpt_varint_put(q, mpt_zigzag(rec->u.sched_sample.cpu));
-		q = mpt_varint_put(q, mpt_zigzag(rec->u.sched_sample.node));
+		q = mpt_varint_put_fast(q, mpt_zigzag(rec->u.sched_sample.cpu));
+		q = mpt_varint_put_fast(q, mpt_zigzag(rec->u.sched_sample.node));
 		break;
 	case MPT_REC_LEAK_BLOCK:
-		q = mpt_varint_put(q, rec->u.leak_block.addr);
-		q = mpt_varint_put(q, rec->u.leak_block.size);
-		q = mpt_varint_put(q, rec->u.leak_block.kind);
+		q = mpt_varint_put_fast(q, rec->u.leak_block.addr);
+		q = mpt_varint_put_fast(q, rec->u.leak_block.size);
+		q = mpt_varint_put_fast(q, rec->u.leak_block.kind);
 		break;
 	case MPT_REC_LEAK_SCAN: {
 		int i;
 
-		q = mpt_varint_put(q, rec->u.leak_scan.status);
+		q = mpt_varint_put_fast(q, rec->u.leak_scan.status);
 		for (i = 0; i < 5; i++)
-			q = mpt_varint_put(q, rec->u.leak_scan.blocks[i]);
+			q = mpt_varint_put_fast(q, rec->u.leak_scan.blocks[i]);
 		for (i = 0; i < 5; i++)
-			q = mpt_varint_put(q, rec->u.leak_scan.bytes[i]);
+			q = mpt_varint_put_fast(q, rec->u.leak_scan.bytes[i]);
 		break;
 	}
 	default:
@@ -469,7 +471,7 @@ uint8_t *mpt_encode(uint8_t *p, uint8_t *end, const struct mpt_record *rec,
 		    struct mpt_delta *d, int *err)
 {
 	size_t room = (size_t)(end - p);
-	uint8_t tmp[2 + FIXED_PAYLOAD_MAX + 1];
+	uint8_t tmp[2 + FIXED_PAYLOAD_MAX + PUT_SLACK + 1];
 	uint8_t *q;
 	struct cur c;
 	size_t n, nl;
@@ -604,13 +606,9 @@ static int grow(void **arr, uint32_t *cap, uint32_t n, size_t elem)
 /* Read a varint into `v` (an uint64_t lvalue) or fail as truncated. */
 #define GET(v)                                                          \
 	do {                                                            \
-		if (likely(p < e && *p < 0x80)) {                       \
-			(v) = *p++;                                     \
-		} else {                                                \
-			p = mpt_varint_get(p, e, &(v));                 \
-			if (unlikely(!p))                               \
-				goto bad;                               \
-		}                                                       \
+		p = mpt_varint_get_fast(p, e, fend, &(v));              \
+		if (unlikely(!p))                                       \
+			goto bad;                                       \
 	} while (0)
 /* A trailing [opt] field. */
 #define OPT(v)                                                          \

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "mptrace.h" /* struct mpt_record */
+#include "varint.h"  /* mpt_varint_put_fast */
 
 /* Per-frame delta state. */
 struct mpt_delta {
@@ -49,9 +50,167 @@ static inline void mpt_delta_reset(struct mpt_delta *d)
 uint8_t *mpt_encode(uint8_t *p, uint8_t *end, const struct mpt_record *rec,
 		    struct mpt_delta *d, int *err);
 
+/* Room mpt_encode_event() needs: payload, header and store slack. */
+#define MPT_EVENT_ROOM (2 + 8 * MPT_VARINT_MAX + 8)
+
+/* A field that is nearly always one byte: a predictable branch. */
+static inline uint8_t *mpt_put_small(uint8_t *q, uint64_t v)
+{
+	if (__builtin_expect(v < 0x80, 1)) {
+		*q = (uint8_t)v;
+		return q + 1;
+	}
+	return mpt_varint_put_fast(q, v);
+}
+
+/*
+ * The writer's hot path: ALLOC and FREE records, which carry no strings and
+ * always fit MPT_EVENT_ROOM bytes.  Same result as mpt_encode().
+ */
+static inline uint8_t *mpt_encode_event(uint8_t *p, const struct mpt_record *rec,
+					struct mpt_delta *d)
+{
+	uint8_t *q = mpt_varint_put_fast(p + 2, rec->time - d->time);
+	uint64_t a;
+
+	if (rec->type == MPT_REC_ALLOC) {
+		q = mpt_put_small(q, rec->u.alloc.func);
+		q = mpt_put_small(q, rec->u.alloc.flags);
+		q = mpt_varint_put_fast(q, rec->u.alloc.size);
+		a = rec->u.alloc.addr;
+		q = mpt_varint_put_fast(q, mpt_zigzag((int64_t)(a - d->addr)));
+		if (a)
+			d->addr = a;
+		q = mpt_varint_put_fast(q, rec->u.alloc.stack);
+		if (rec->u.alloc.align || rec->u.alloc.old_addr)
+			q = mpt_varint_put_fast(q, rec->u.alloc.align);
+		a = rec->u.alloc.old_addr;
+		if (a) {
+			q = mpt_varint_put_fast(q,
+					mpt_zigzag((int64_t)(a - d->addr)));
+			d->addr = a;
+		}
+	} else {
+		q = mpt_put_small(q, rec->u.free.func);
+		a = rec->u.free.addr;
+		q = mpt_varint_put_fast(q, mpt_zigzag((int64_t)(a - d->addr)));
+		if (a)
+			d->addr = a;
+	}
+	p[0] = rec->type;
+	p[1] = (uint8_t)(q - (p + 2));
+	d->time = rec->time;
+	return q;
+}
+
 /* The CONTEXT record switching to (pid, tid) at `time`. */
 uint8_t *mpt_encode_context(uint8_t *p, uint8_t *end, uint64_t time,
 			    uint32_t pid, uint32_t tid, struct mpt_delta *d);
+
+/* Readable bytes a frame buffer needs beyond its end for mpt_decode_event(). */
+#define MPT_DECODE_PAD 128
+
+/*
+ * One varint of the fast path: at most 8 bytes, loaded without bounds
+ * checks (MPT_DECODE_PAD covers the overrun; the caller checks the record
+ * end afterwards).  Evaluates to 0 from the enclosing function when the
+ * varint is longer, so the general decoder takes over.
+ */
+#define MPT_FAST_VARINT(p, out)                                         \
+	do {                                                            \
+		uint64_t w_, m_, x_;                                    \
+		unsigned tz_;                                           \
+		__builtin_memcpy(&w_, (p), 8);                          \
+		m_ = ~w_ & 0x8080808080808080ull;                       \
+		if (__builtin_expect(!m_, 0))                           \
+			return 0;                                       \
+		tz_ = (unsigned)__builtin_ctzll(m_);                    \
+		x_ = w_ & ((2ull << tz_) - 1) & 0x7f7f7f7f7f7f7f7full;  \
+		x_ = (x_ & 0x007f007f007f007full) |                     \
+		     ((x_ & 0x7f007f007f007f00ull) >> 1);               \
+		x_ = (x_ & 0x00003fff00003fffull) |                     \
+		     ((x_ & 0x3fff00003fff0000ull) >> 2);               \
+		x_ = (x_ & 0x000000000fffffffull) |                     \
+		     ((x_ & 0x0fffffff00000000ull) >> 4);               \
+		(out) = x_;                                             \
+		(p) += (tz_ >> 3) + 1;                                  \
+	} while (0)
+
+/* The same for a field that is nearly always one byte (a predictable branch). */
+#define MPT_FAST_VARINT1(p, out)                                        \
+	do {                                                            \
+		if (__builtin_expect(!(*(p) & 0x80), 1))                \
+			(out) = *(p)++;                                 \
+		else                                                    \
+			MPT_FAST_VARINT(p, out);                        \
+	} while (0)
+
+/*
+ * The reader's hot path: decode an ALLOC or FREE record at *pp whose
+ * fields are all short varints.  Returns 1 (record decoded, *pp and `d`
+ * advanced) or 0 (nothing changed: use mpt_decode(), which also reports
+ * errors).  The buffer must have MPT_DECODE_PAD readable bytes after fend.
+ */
+static inline int mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
+				   struct mpt_record *rec,
+				   const struct mpt_delta *din,
+				   struct mpt_delta *dout)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint8_t *p = *pp, *e;
+	uint64_t dt, a, v1, v2, z;
+	int type = p[0];
+
+	if (p[1] >= 0x80)
+		return 0;
+	e = p + 2 + p[1];
+	if (e > fend)
+		return 0;
+	p += 2;
+	MPT_FAST_VARINT(p, dt);
+	if (type == MPT_REC_ALLOC) {
+		MPT_FAST_VARINT1(p, v1);
+		MPT_FAST_VARINT1(p, v2);
+		if ((v1 | v2) > UINT32_MAX)
+			return 0;
+		rec->u.alloc.func = (uint32_t)v1;
+		rec->u.alloc.flags = (uint32_t)v2;
+		MPT_FAST_VARINT(p, rec->u.alloc.size);
+		MPT_FAST_VARINT(p, z);
+		a = din->addr + (uint64_t)mpt_unzigzag(z);
+		rec->u.alloc.addr = a;
+		MPT_FAST_VARINT(p, rec->u.alloc.stack);
+		if (p != e)
+			return 0; /* optional fields, or corrupt */
+		rec->u.alloc.align = 0;
+		rec->u.alloc.old_addr = 0;
+	} else {
+		MPT_FAST_VARINT1(p, v1);
+		if (v1 > UINT32_MAX)
+			return 0;
+		rec->u.free.func = (uint32_t)v1;
+		MPT_FAST_VARINT(p, z);
+		a = din->addr + (uint64_t)mpt_unzigzag(z);
+		rec->u.free.addr = a;
+		if (p != e)
+			return 0;
+	}
+	if (din->time + dt < din->time)
+		return 0;
+	dout->time = din->time + dt;
+	if (a)
+		dout->addr = a;
+	rec->type = (uint8_t)type;
+	rec->time = dout->time;
+	rec->pid = din->pid;
+	rec->tid = din->tid;
+	*pp = e;
+	return 1;
+#else
+	(void)pp; (void)fend; (void)rec; (void)din; (void)dout;
+	return 0;
+#endif
+}
 
 /* Decoder scratch: arrays that records point into. */
 struct mpt_dec {

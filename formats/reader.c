@@ -56,6 +56,7 @@ struct mpt_reader {
 
 	int err;
 	int nexted, saw_header, saw_end, cut, done, has_index;
+	int slow; /* seeking, or before the header, or after the end */
 	uint64_t last_time;
 	uint64_t frames;
 
@@ -101,7 +102,9 @@ static struct mpt_reader *reader_new(int flags, int *err)
 		goto nomem;
 	r->fd = -1;
 	r->flags = flags;
-	r->fbuf = malloc(MPT_FRAME_MAX + 1);
+	r->slow = 1;
+	/* Zeroed, so the pad that mpt_decode_event() may read is defined. */
+	r->fbuf = calloc(1, MPT_FRAME_MAX + 1 + MPT_DECODE_PAD);
 	r->dctx = ZSTD_createDCtx();
 	if (!r->fbuf || !r->dctx)
 		goto nomem;
@@ -552,6 +555,7 @@ static int special(struct mpt_reader *r, struct mpt_record *rec)
 				    "not an mptrace trace (the first record "
 				    "is not a header)");
 		r->saw_header = 1;
+		r->slow = r->seeking;
 		return keep_header(r, rec);
 	}
 	if (r->saw_end)
@@ -565,6 +569,7 @@ static int special(struct mpt_reader *r, struct mpt_record *rec)
 			    "a second header record");
 	case MPT_REC_END:
 		r->saw_end = 1;
+		r->slow = 1;
 		break;
 	default:
 		break;
@@ -583,6 +588,20 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 	r->nexted = 1;
 	for (;;) {
 		while (likely(r->p < r->fend)) {
+			if (likely((r->p[0] == MPT_REC_ALLOC ||
+				    r->p[0] == MPT_REC_FREE) && !r->slow) &&
+			    mpt_decode_event(&r->p, r->fend, rec, &r->d,
+					     &r->d)) {
+				if (unlikely(rec->time < r->last_time))
+					return fail(r, MPT_E_ORDER,
+						    r->frame_off,
+						    "record time %" PRIu64
+						    " is before the previous "
+						    "record's (%" PRIu64 ")",
+						    rec->time, r->last_time);
+				r->last_time = rec->time;
+				return 1;
+			}
 			known = mpt_decode(&r->p, r->fend, rec, &r->d,
 					   &r->dec);
 			if (unlikely(known <= 0)) {
@@ -611,9 +630,16 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 			}
 			if (unlikely(!known))
 				continue; /* unknown type, skipped */
-			if (unlikely(r->seeking) && rec->time < r->seek_t &&
-			    !mpt_type_is_definition(rec->type))
-				continue;
+			if (unlikely(r->seeking)) {
+				if (rec->time < r->seek_t) {
+					if (!mpt_type_is_definition(rec->type))
+						continue;
+				} else {
+					/* Times do not decrease: done. */
+					r->seeking = 0;
+					r->slow = r->saw_end;
+				}
+			}
 			return 1;
 		}
 		if (r->done)
@@ -747,6 +773,7 @@ int mpt_reader_seek(struct mpt_reader *r, uint64_t t)
 		return MPT_E_INVAL;
 	r->seeking = 1;
 	r->seek_t = t;
+	r->slow = 1;
 	if (!r->seekable)
 		return 0;
 	rc = load_index(r);

@@ -12,6 +12,9 @@
 #include "codec.h"
 #include "varint.h"
 
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
 struct windex {
 	uint64_t offset, csize, first, last;
 	uint32_t flags;
@@ -32,6 +35,7 @@ struct mpt_writer {
 	uint32_t f_flags;
 
 	int started, finished;
+	int hot; /* started, no error, not finished: the fast path may run */
 	int err; /* sticky: an I/O or compression error */
 	uint64_t last_time;
 	uint64_t start, written; /* fd offset at creation; bytes written */
@@ -117,6 +121,7 @@ static int write_all(struct mpt_writer *w, const uint8_t *buf, size_t n)
 			if (errno == EINTR)
 				continue;
 			w->err = MPT_E_IO;
+			w->hot = 0;
 			return werr(w, MPT_E_IO, "write failed at byte %" PRIu64
 				    ": %s", w->start + w->written,
 				    strerror(errno));
@@ -124,6 +129,7 @@ static int write_all(struct mpt_writer *w, const uint8_t *buf, size_t n)
 		if (k == 0) {
 			errno = EIO;
 			w->err = MPT_E_IO;
+			w->hot = 0;
 			return werr(w, MPT_E_IO, "write failed at byte %" PRIu64
 				    ": wrote nothing", w->start + w->written);
 		}
@@ -155,6 +161,7 @@ static int flush_frame(struct mpt_writer *w)
 	csize = ZSTD_compress2(w->cctx, w->cbuf, w->ccap, w->fbuf, w->flen);
 	if (ZSTD_isError(csize)) {
 		w->err = MPT_E_ZSTD;
+		w->hot = 0;
 		return werr(w, MPT_E_ZSTD, "zstd: %s",
 			    ZSTD_getErrorName(csize));
 	}
@@ -183,18 +190,22 @@ static int emit(struct mpt_writer *w, const struct mpt_record *rec)
 		uint8_t *p = w->fbuf + w->flen;
 		uint8_t *end = w->fbuf + w->frame_max;
 
-		if (rec->pid != w->d.pid || rec->tid != w->d.tid) {
+		if (unlikely(rec->pid != w->d.pid || rec->tid != w->d.tid)) {
 			p = mpt_encode_context(p, end, rec->time, rec->pid,
 					       rec->tid, &w->d);
 			if (!p)
 				goto full;
 		}
 		p = mpt_encode(p, end, rec, &w->d, &err);
-		if (p) {
-			if (!w->flen)
+		if (likely(p != NULL)) {
+			if (unlikely(!w->flen))
 				w->f_first = rec->time;
 			w->f_last = rec->time;
-			if (mpt_type_is_definition(rec->type))
+			if (rec->type < MPT_REC_ALLOC &&
+			    mpt_type_is_definition(rec->type))
+				w->f_flags = 1;
+			else if (unlikely(rec->type >= MPT_REC_GPU_DEVICE) &&
+				 mpt_type_is_definition(rec->type))
 				w->f_flags = 1;
 			w->flen = (size_t)(p - w->fbuf);
 			return 0;
@@ -220,12 +231,9 @@ full:
 		    "%u bytes", mpt_type_name(rec->type), w->frame_max);
 }
 
-int mpt_writer_put(struct mpt_writer *w, const struct mpt_record *rec)
+/* The checks a record needs beyond the hot path. */
+static int put_checks(struct mpt_writer *w, const struct mpt_record *rec)
 {
-	int rc;
-
-	if (!w || !rec)
-		return MPT_E_INVAL;
 	if (w->err)
 		return w->err;
 	if (w->finished)
@@ -240,16 +248,48 @@ int mpt_writer_put(struct mpt_writer *w, const struct mpt_record *rec)
 	if (rec->type == MPT_REC_END || rec->type == MPT_REC_CONTEXT)
 		return werr(w, MPT_E_INVAL, "%s records are written by the "
 			    "writer itself", mpt_type_name(rec->type));
-	if (rec->time < w->last_time)
+	if (!rec->type)
+		return werr(w, MPT_E_INVAL, "record type 0 is invalid");
+	return 0;
+}
+
+int mpt_writer_put(struct mpt_writer *w, const struct mpt_record *rec)
+{
+	int rc;
+
+	if (unlikely(!w || !rec))
+		return MPT_E_INVAL;
+	if (likely(w->hot && (rec->type == MPT_REC_ALLOC ||
+			      rec->type == MPT_REC_FREE) &&
+		   rec->time >= w->last_time && rec->pid == w->d.pid &&
+		   rec->tid == w->d.tid && w->flen &&
+		   w->frame_max - w->flen >= MPT_EVENT_ROOM)) {
+		uint8_t *q = mpt_encode_event(w->fbuf + w->flen, rec, &w->d);
+
+		w->flen = (size_t)(q - w->fbuf);
+		w->f_last = rec->time;
+		w->last_time = rec->time;
+		w->records++;
+		w->events++;
+		return 0;
+	}
+	if (unlikely(w->err || w->finished || !w->started ||
+		     rec->type <= MPT_REC_CONTEXT)) {
+		rc = put_checks(w, rec);
+		if (rc)
+			return rc;
+	}
+	if (unlikely(rec->time < w->last_time))
 		return werr(w, MPT_E_ORDER, "%s record at time %" PRIu64
 			    " is before the previous record (%" PRIu64 ")",
 			    mpt_type_name(rec->type) ? mpt_type_name(rec->type)
 						     : "unknown",
 			    rec->time, w->last_time);
 	rc = emit(w, rec);
-	if (rc)
+	if (unlikely(rc))
 		return rc;
 	w->started = 1;
+	w->hot = 1;
 	w->last_time = rec->time;
 	w->records++;
 	switch (rec->type) {
@@ -348,6 +388,7 @@ int mpt_writer_finish(struct mpt_writer *w, uint32_t exit_code)
 		rc = flush_frame(w);
 	if (!rc && !w->no_index)
 		rc = write_index(w);
+	w->hot = 0;
 	if (!rc)
 		w->finished = 1;
 	return rc;
