@@ -35,7 +35,7 @@ static __attribute__((noinline)) void build(void)
 
 int main(void)
 {
-	struct leak_expect e = { { 0, 0, 0, 21 }, { 0, 0, 0, 1696 } };
+	struct leak_want e = { { 0, 0, 0, 21 }, { 0, 0, 0, 1696 } };
 
 	leak_expect("main", &e);
 	build();

@@ -12,7 +12,7 @@
 set -u
 : "${BUILD:?set BUILD to the build directory}"
 dir=$BUILD/tests/leak
-cases=${*:-"list interior cache cycle threads fork"}
+cases=${*:-"list interior cache cycle threads fork heuristics dlopen multi"}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/leakcheck.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 pass=0
@@ -23,7 +23,9 @@ command -v valgrind >/dev/null || { echo "valgrind not installed"; exit 2; }
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL $1"; }
 
-# valgrind's LEAK SUMMARY of one log as "D=b/B I=b/B P=b/B R=b/B".
+# valgrind's LEAK SUMMARY of one log as "D=b/B I=b/B P=b/B R=b/B H=s,l,n,m"
+# (H: blocks found through each heuristic: stdstring, length64, newarray,
+# multipleinheritance).
 vg_totals() {
 	awk '
 	function num(s) { gsub(/,/, "", s); return s + 0 }
@@ -31,8 +33,12 @@ vg_totals() {
 	/indirectly lost:/ { ib = num($(NF-4)); ik = num($(NF-1)) }
 	/possibly lost:/   { pb = num($(NF-4)); pk = num($(NF-1)) }
 	/still reachable:/ { rb = num($(NF-4)); rk = num($(NF-1)) }
-	END { printf "D=%d/%d I=%d/%d P=%d/%d R=%d/%d\n",
-		dk, db, ik, ib, pk, pb, rk, rb }' "$1"
+	/ stdstring +:/ { hs = num($(NF-1)) }
+	/ length64 +:/ { hl = num($(NF-1)) }
+	/ newarray +:/ { hn = num($(NF-1)) }
+	/ multipleinheritance:/ { hm = num($(NF-1)) }
+	END { printf "D=%d/%d I=%d/%d P=%d/%d R=%d/%d H=%d,%d,%d,%d\n",
+		dk, db, ik, ib, pk, pb, rk, rb, hs, hl, hn, hm }' "$1"
 }
 
 field() { # field NAME LINE: the value of NAME=... in LINE
@@ -42,6 +48,8 @@ field() { # field NAME LINE: the value of NAME=... in LINE
 totals_of() { # the D= I= P= R= part of an expect or leakscan line
 	echo "D=$(field D "$1") I=$(field I "$1") P=$(field P "$1") R=$(field R "$1")"
 }
+
+strip_h() { echo "${1% H=*}"; }
 
 for c in $cases; do
 	prog=$dir/$c
@@ -61,6 +69,7 @@ for c in $cases; do
 			"$tmp/vg.$pid" || { ko "$c/$role: no leak summary"; continue; }
 		got=$(vg_totals "$tmp/vg.$pid")
 		echo "$role $got" >>"$tmp/vg-$c"
+		got=$(strip_h "$got")
 		if [ "$got" = "$want" ]; then
 			ok "$c/$role: valgrind $got"
 		else
@@ -81,10 +90,10 @@ for c in $cases; do
 			ko "$c/$role: leakscan printed nothing"
 		elif [ -z "$vg" ]; then
 			ko "$c/$role: no valgrind totals to compare"
-		elif [ "$(totals_of "$line")" = "$vg" ]; then
+		elif [ "$(totals_of "$line") H=$(field H "$line")" = "$vg" ]; then
 			ok "$c/$role: leakscan $vg"
 		else
-			ko "$c/$role: leakscan $(totals_of "$line"), valgrind $vg"
+			ko "$c/$role: leakscan $(totals_of "$line") H=$(field H "$line"), valgrind $vg"
 		fi
 	done <"$tmp/roles"
 done

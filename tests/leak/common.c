@@ -8,7 +8,7 @@
 
 const char *leak_role = "main";
 
-void leak_expect(const char *role, const struct leak_expect *e)
+void leak_expect(const char *role, const struct leak_want *e)
 {
 	char line[256];
 	int n;

@@ -29,7 +29,7 @@ static __attribute__((noinline)) void build(void)
 
 int main(void)
 {
-	struct leak_expect e = { { 2, 4, 0, 0 }, { 96, 176, 0, 0 } };
+	struct leak_want e = { { 2, 4, 0, 0 }, { 96, 176, 0, 0 } };
 
 	leak_expect("main", &e);
 	build();

@@ -28,8 +28,8 @@ static __attribute__((noinline)) void parent(void)
 
 int main(void)
 {
-	struct leak_expect ec = { { 2, 1, 0, 0 }, { 34, 5, 0, 0 } };
-	struct leak_expect ep = { { 1, 0, 0, 1 }, { 33, 0, 0, 77 } };
+	struct leak_want ec = { { 2, 1, 0, 0 }, { 34, 5, 0, 0 } };
+	struct leak_want ep = { { 1, 0, 0, 1 }, { 33, 0, 0, 77 } };
 	int status;
 	pid_t pid = fork();
 

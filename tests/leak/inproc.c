@@ -224,7 +224,8 @@ static void scan_at_exit(void)
 		_exit(3);
 	snprintf(line, sizeof(line),
 		 "leakscan pid=%d role=%s D=%llu/%llu I=%llu/%llu "
-		 "P=%llu/%llu R=%llu/%llu roots=%zu scanned=%llu "
+		 "P=%llu/%llu R=%llu/%llu H=%llu,%llu,%llu,%llu "
+		 "roots=%zu scanned=%llu "
 		 "skipped=%llu reads=%llu\n",
 		 (int)pid, leak_role,
 		 (unsigned long long)st.blocks[0],
@@ -234,7 +235,11 @@ static void scan_at_exit(void)
 		 (unsigned long long)st.blocks[2],
 		 (unsigned long long)st.bytes[2],
 		 (unsigned long long)st.blocks[3],
-		 (unsigned long long)st.bytes[3], nr,
+		 (unsigned long long)st.bytes[3],
+		 (unsigned long long)st.heuristic_blocks[0],
+		 (unsigned long long)st.heuristic_blocks[1],
+		 (unsigned long long)st.heuristic_blocks[2],
+		 (unsigned long long)st.heuristic_blocks[3], nr,
 		 (unsigned long long)st.scanned_bytes,
 		 (unsigned long long)st.skipped_bytes,
 		 (unsigned long long)st.read_calls);

@@ -20,7 +20,7 @@ static __attribute__((noinline)) void build(void)
 
 int main(void)
 {
-	struct leak_expect e = { { 0, 0, 2, 1 }, { 0, 0, 156, 200 } };
+	struct leak_want e = { { 0, 0, 2, 1 }, { 0, 0, 156, 200 } };
 
 	leak_expect("main", &e);
 	build();

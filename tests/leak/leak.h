@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 /* Expected totals by kind, in enum mpt_leak_kind order (D, I, P, R). */
-struct leak_expect {
+struct leak_want {
 	unsigned long blocks[4];
 	unsigned long bytes[4];
 };
@@ -20,7 +20,7 @@ extern const char *leak_role;
  * Write "expect pid=N role=R D=blocks/bytes I=... P=... R=..." to standard
  * output with write(2): no stdio, so no buffer of libc's own stays live.
  */
-void leak_expect(const char *role, const struct leak_expect *e);
+void leak_expect(const char *role, const struct leak_want *e);
 
 /* Keep the compiler from dropping or moving an allocation. */
 void *leak_keep(void *p);

@@ -35,7 +35,7 @@ static __attribute__((noinline)) void build(void)
 
 int main(void)
 {
-	struct leak_expect e = { { 1, 10, 0, 1 }, { 40, 240, 0, 16 } };
+	struct leak_want e = { { 1, 10, 0, 1 }, { 40, 240, 0, 16 } };
 
 	leak_expect("main", &e);
 	g_kept = leak_alloc(16);
