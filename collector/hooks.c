@@ -607,6 +607,40 @@ EXPORT pid_t vfork(void)
 	return do_fork(MPR_ORIGIN_VFORK);
 }
 
+/*
+ * Wrap main so that a return from it is seen with its status: exit() called
+ * by libc itself does not pass through our exit hook, and a process that is
+ * not mprec's child has no other way to tell mprec how it ended.
+ */
+static int (*real_main)(int, char **, char **);
+
+static int main_wrapper(int argc, char **argv, char **envp)
+{
+	int code = real_main(argc, argv, envp);
+
+	rec_note_exit(code);
+	return code;
+}
+
+EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc,
+			     char **argv, void (*init)(void),
+			     void (*fini)(void), void (*rtld_fini)(void),
+			     void *stack_end);
+
+EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc,
+			     char **argv, void (*init)(void),
+			     void (*fini)(void), void (*rtld_fini)(void),
+			     void *stack_end)
+{
+	int (*real)(int (*)(int, char **, char **), int, char **,
+		    void (*)(void), void (*)(void), void (*)(void), void *);
+
+	*(void **)&real = dlsym(RTLD_NEXT, "__libc_start_main");
+	real_main = main;
+	return real(main_wrapper, argc, argv, init, fini, rtld_fini,
+		    stack_end);
+}
+
 EXPORT void exit(int code)
 {
 	if (!rec_real.exit)
