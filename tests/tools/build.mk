@@ -17,4 +17,4 @@ $(BENCH_FORMAT): $(BUILD)/tests/bench/bench_format.o $(LIBMPTRACE)
 	$(Q)mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ZSTD_LIBS) -lm
 
-tests: $(MPTGEN)
+tests: $(MPTGEN) $(BENCH_FORMAT)
