@@ -22,6 +22,13 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
 #define MAX_INLINE 64	  /* inline levels kept per address */
 #define MAX_ORIGIN_HOPS 8 /* abstract_origin/specification chain */
 #define NO_IDX UINT32_MAX
+/*
+ * Decoded compilation units kept per module.  Frames only point to interned
+ * strings, so dropping units costs time, never correctness.
+ */
+#ifndef MAX_LOADED_UNITS
+#define MAX_LOADED_UNITS 1024
+#endif
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -242,7 +249,7 @@ struct image {
 	int dwarf_tried;
 
 	struct unit *unit;
-	size_t nunit;
+	size_t nunit, nloaded;
 	struct addr_range *unit_range; /* idx: unit */
 	size_t nunit_range;
 
@@ -1467,6 +1474,12 @@ static void unit_release(struct unit *u)
 	free(u->node);
 	free(u->node_range);
 	free(u->root);
+	u->line = NULL;
+	u->file = NULL;
+	u->node = NULL;
+	u->node_range = NULL;
+	u->root = NULL;
+	u->nline = u->nfile = u->nnode = u->nnode_range = u->nroot = 0;
 }
 
 /* Index of the last range with lo <= v that holds v, or -1. */
@@ -1594,9 +1607,24 @@ static struct unit *unit_for(struct mpt_symbolizer *s, struct image *im,
 	if (i < 0)
 		return NULL;
 	u = &im->unit[im->unit_range[i].idx];
-	if (u->state == 0 && load_unit(s, im, u) < 0) {
-		*nomem = 1;
-		return NULL;
+	if (u->state == 0 && im->nloaded >= MAX_LOADED_UNITS) {
+		size_t k;
+
+		for (k = 0; k < im->nunit; k++) {
+			if (im->unit[k].state == 1) {
+				unit_release(&im->unit[k]);
+				im->unit[k].state = 0;
+			}
+		}
+		im->nloaded = 0;
+	}
+	if (u->state == 0) {
+		if (load_unit(s, im, u) < 0) {
+			*nomem = 1;
+			return NULL;
+		}
+		if (u->state == 1)
+			im->nloaded++;
 	}
 	return u->state == 1 ? u : NULL;
 }

@@ -57,8 +57,14 @@ $(SYM_DIR)/libsymbid.so: $(SYM_DIR)/libsymbid.full
 	objcopy --only-keep-debug $< $$d/$$(echo $$id | cut -c3-).debug
 	$(Q)objcopy --strip-debug $< $@
 
+# symbench: resolution speed over a module's code (run by hand or by bench)
+$(BUILD)/tests/sym/symbench.o: ALL_CFLAGS += $(ANALYZER_CFLAGS)
+$(SYM_DIR)/symbench: $(BUILD)/tests/sym/symbench.o $(LIBMPANALYZE) $(LIBMPTRACE)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $< $(ANALYZER_LIBS)
+
 ## sym-progs: build the symbolizer test programs
-sym-progs: $(SYM_PROGS) $(SYM_LIB) $(SYM_LIB_DYN) $(SYM_SPLIT)
+sym-progs: $(SYM_PROGS) $(SYM_LIB) $(SYM_LIB_DYN) $(SYM_SPLIT) \
+	   $(SYM_DIR)/symbench
 
 # the unit test runs these programs
 $(BUILD)/tests/unit/test_symbolize: | sym-progs
