@@ -1554,9 +1554,11 @@ static void image_open(struct mpt_symbolizer *s, struct image *im)
 				     &im->dfd, &im->delf) == 0)
 			goto found;
 		im->state = IM_MISSING;
-		warnf(s,
-		      "cannot open '%s': %s; its frames are shown as module+offset",
-		      im->path, strerror(err));
+		/* the vDSO has no file: nothing to tell */
+		if (*im->path && !strstr(im->path, "vdso"))
+			warnf(s,
+			      "cannot open '%s': %s; its frames are shown as module+offset",
+			      im->path, strerror(err));
 		return;
 	}
 	have_id = elf_build_id(im->elf, got, sizeof(got), &glen);
