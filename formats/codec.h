@@ -35,6 +35,20 @@ static inline void mpt_delta_reset(struct mpt_delta *d)
 /* Index frame: magic, size, tag ... offset, trailer. */
 #define MPT_INDEX_TAG "MPTINDEX"
 #define MPT_TRAILER_LEN 16
+/* magic, size, tag, count >= 1, check, trailer */
+#define MPT_INDEX_FRAME_MIN (4 + 4 + 8 + 1 + 8 + MPT_TRAILER_LEN)
+
+/* FNV-1a, 64 bits: the index frame's check (FORMAT.md section 5). */
+static inline uint64_t mpt_fnv1a(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--) {
+		h ^= *p++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
 #define MPT_ZSTD_MAGIC 0xFD2FB528u
 #define MPT_SKIP_MAGIC_MIN 0x184D2A50u
 #define MPT_SKIP_MAGIC_MAX 0x184D2A5Fu

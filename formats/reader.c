@@ -685,45 +685,44 @@ static int read_at(struct mpt_reader *r, uint64_t off, void *buf, size_t n)
  */
 static int load_index(struct mpt_reader *r)
 {
-	uint8_t tail[MPT_TRAILER_LEN], head[16];
-	uint64_t ioff, body_len, count, i, prev_end, prev_last;
+	uint8_t tail[MPT_TRAILER_LEN];
+	uint64_t ioff, len, count, i, prev_end, prev_last;
 	const uint8_t *p, *end;
-	uint8_t *body;
-	struct ridx *idx;
+	uint8_t *buf;
+	struct ridx *idx = NULL;
 	uint64_t v[5];
 	int k;
 
-	/* magic, size, tag, count, trailer */
-	if (r->size < r->base + 8 + 8 + 1 + MPT_TRAILER_LEN)
+	if (r->size < r->base + MPT_INDEX_FRAME_MIN)
 		return 0;
 	if (read_at(r, r->size - MPT_TRAILER_LEN, tail, sizeof(tail)) ||
 	    memcmp(tail + 8, MPT_INDEX_TRAILER_MAGIC, 8))
 		return 0;
 	ioff = le64(tail);
-	if (ioff < r->base || ioff > r->size - (8 + 8 + 1 + MPT_TRAILER_LEN))
+	if (ioff < r->base || ioff > r->size - MPT_INDEX_FRAME_MIN)
 		return 0;
-	if (read_at(r, ioff, head, sizeof(head)) ||
-	    le32(head) != MPT_INDEX_FRAME_MAGIC ||
-	    le32(head + 4) != r->size - ioff - 8 ||
-	    memcmp(head + 8, MPT_INDEX_TAG, 8))
+	/* The whole frame; its size is bounded by what the file holds. */
+	len = r->size - ioff;
+	if (len > (uint64_t)MPT_INDEX_MAX * IDX_ENTRY_MAX + MPT_INDEX_FRAME_MIN)
 		return 0;
-	body_len = r->size - ioff - 16 - MPT_TRAILER_LEN;
-	if (body_len > (uint64_t)MPT_INDEX_MAX * IDX_ENTRY_MAX + MPT_VARINT_MAX)
-		return 0;
-	body = malloc(body_len ? body_len : 1);
-	if (!body)
+	buf = malloc(len);
+	if (!buf)
 		return fail(r, MPT_E_NOMEM, ioff, "out of memory");
-	if (read_at(r, ioff + 16, body, body_len))
+	if (read_at(r, ioff, buf, len) ||
+	    le32(buf) != MPT_INDEX_FRAME_MAGIC || le32(buf + 4) != len - 8 ||
+	    memcmp(buf + 8, MPT_INDEX_TAG, 8))
 		goto bad;
-	p = body;
-	end = body + body_len;
-	p = mpt_varint_get(p, end, &count);
+	/* The check covers the tag up to the check itself. */
+	end = buf + len - MPT_TRAILER_LEN - 8;
+	if (mpt_fnv1a(buf + 8, (size_t)(end - (buf + 8))) != le64(end))
+		goto bad;
+	p = mpt_varint_get(buf + 16, end, &count);
 	if (!p || !count || count > MPT_INDEX_MAX ||
 	    count > (uint64_t)(end - p) / IDX_ENTRY_MIN)
 		goto bad;
 	idx = malloc(count * sizeof(*idx));
 	if (!idx) {
-		free(body);
+		free(buf);
 		return fail(r, MPT_E_NOMEM, ioff, "out of memory");
 	}
 	prev_end = r->base;
@@ -732,14 +731,14 @@ static int load_index(struct mpt_reader *r)
 		for (k = 0; k < 5; k++) {
 			p = mpt_varint_get(p, end, &v[k]);
 			if (!p)
-				goto bad_idx;
+				goto bad;
 		}
 		/* Frames in file order, not overlapping, before the index. */
 		if (v[0] < prev_end || (i == 0 && v[0] != r->base) ||
 		    v[1] < 4 || v[1] > ioff || v[0] > ioff - v[1] ||
 		    v[2] > v[3] || v[2] < prev_last || v[4] > 1 ||
 		    (i == 0 && !(v[4] & 1)))
-			goto bad_idx;
+			goto bad;
 		idx[i].offset = v[0];
 		idx[i].csize = v[1];
 		idx[i].first = v[2];
@@ -748,15 +747,14 @@ static int load_index(struct mpt_reader *r)
 		prev_end = v[0] + v[1];
 		prev_last = v[3];
 	}
-	free(body);
+	free(buf);
 	free(r->idx);
 	r->idx = idx;
 	r->nidx = count;
 	return 1;
-bad_idx:
-	free(idx);
 bad:
-	free(body);
+	free(idx);
+	free(buf);
 	return 0;
 }
 

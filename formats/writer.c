@@ -332,8 +332,8 @@ static void put_le(uint8_t *p, uint64_t v, int n)
 /* The index skippable frame and trailer (FORMAT.md section 5). */
 static int write_index(struct mpt_writer *w)
 {
-	size_t cap = 8 + 8 + MPT_VARINT_MAX + w->nidx * 5 * MPT_VARINT_MAX +
-		     MPT_TRAILER_LEN;
+	size_t cap = MPT_INDEX_FRAME_MIN + MPT_VARINT_MAX +
+		     w->nidx * 5 * MPT_VARINT_MAX;
 	uint64_t off = w->start + w->written;
 	uint8_t *buf = malloc(cap), *p;
 	size_t i;
@@ -352,6 +352,8 @@ static int write_index(struct mpt_writer *w)
 		p = mpt_varint_put(p, w->idx[i].last);
 		p = mpt_varint_put(p, w->idx[i].flags);
 	}
+	put_le(p, mpt_fnv1a(buf + 8, (size_t)(p - (buf + 8))), 8);
+	p += 8;
 	put_le(p, off, 8);
 	memcpy(p + 8, MPT_INDEX_TRAILER_MAGIC, 8);
 	p += MPT_TRAILER_LEN;
