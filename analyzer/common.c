@@ -465,6 +465,19 @@ int cmd_format_is(const struct cmd_args *args, const char *name)
 	return args->format && !strcmp(args->format, name);
 }
 
+/* The option tables of cmd_parse(), freed on every way out of it. */
+static struct opt_ref *parse_ref;
+static struct option *parse_lopt;
+static int parse_free_armed;
+
+static void parse_free(void)
+{
+	free(parse_ref);
+	free(parse_lopt);
+	parse_ref = NULL;
+	parse_lopt = NULL;
+}
+
 static __attribute__((noreturn)) void bad_usage(const struct cmd_spec *spec)
 {
 	cmd_usage(spec, stderr, 0);
@@ -527,6 +540,7 @@ static __attribute__((noreturn)) void bad_value(const struct cmd_spec *spec,
 	bad_usage(spec);
 }
 
+
 void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 	       struct cmd_args *args)
 {
@@ -545,6 +559,12 @@ void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 
 	n = collect_options(spec, &ref);
 	lopt = xcalloc(n + 1, sizeof(*lopt));
+	parse_ref = ref;
+	parse_lopt = lopt;
+	if (!parse_free_armed) {
+		parse_free_armed = 1;
+		atexit(parse_free);
+	}
 	shortopts[sl++] = ':'; /* report a missing argument as ':' */
 	for (i = 0; i < n; i++) {
 		const struct cmd_option *o = ref[i].opt;
@@ -655,8 +675,7 @@ void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 			break;
 		}
 	}
-	free(lopt);
-	free(ref);
+	parse_free();
 
 	args->ntrace = argc - optind;
 	args->trace = argv + optind;

@@ -798,7 +798,7 @@ static void do_samples(const char *verb, const struct stmt *s)
 	}
 	if (!strcmp(verb, "numa")) {
 		static struct mpt_numa_node node[64];
-		static char cpus[64][16];
+		static char cpus[64][48];
 
 		rec_init(&r, MPT_REC_NUMA_TOPOLOGY, 0);
 		numa_nodes = (uint32_t)num_arg("nodes", pos(s, 0), 1);
