@@ -1736,15 +1736,16 @@ static int resolve_image(struct mpt_symbolizer *s, struct image *im,
 
 		if (e)
 			out[0].function = sym_name(s, e);
-	} else if (nchain == 1 && u->mangled && !u->node[chain[0]].linkage) {
+	} else if (u->mangled && !u->node[chain[nchain - 1]].linkage) {
 		/*
-		 * As addr2line: a bare DW_AT_name of a C++ function (no
-		 * linkage name, as for members of local types such as
-		 * lambdas) yields to the symbol table, which has the
-		 * qualified name, or "main.cold" for main's cold part.
-		 * addr2line does so for inlined frames too, naming them after
-		 * the function they were inlined into; they keep their own
-		 * name here, as llvm-symbolizer does.
+		 * As addr2line: the innermost function of a C++ unit named by
+		 * a bare DW_AT_name (no linkage name: members of local types
+		 * such as lambdas, extern "C" functions, main) takes the
+		 * symbol table's name, which is qualified ("main::{lambda(int)
+		 * #1}::operator()(int) const"), or "main.cold" in main's cold
+		 * part.  For such an inlined function that is the name of the
+		 * function it was inlined into (llvm-symbolizer keeps the
+		 * DWARF name there); the frames after it are unchanged.
 		 */
 		struct elf_sym *e = sym_lookup(im, v);
 

@@ -62,11 +62,17 @@ $(BUILD)/tests/sym/symbench.o: ALL_CFLAGS += $(ANALYZER_CFLAGS)
 $(SYM_DIR)/symbench: $(BUILD)/tests/sym/symbench.o $(LIBMPANALYZE) $(LIBMPTRACE)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $< $(ANALYZER_LIBS)
 
+# symtrace: every recorded frame of a trace, for tests/e2e/symbolize/
+$(BUILD)/tests/sym/symtrace.o: ALL_CFLAGS += $(ANALYZER_CFLAGS)
+$(SYM_DIR)/symtrace: $(BUILD)/tests/sym/symtrace.o $(LIBMPANALYZE) $(LIBMPTRACE)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $< $(ANALYZER_LIBS)
+
 ## sym-progs: build the symbolizer test programs
 sym-progs: $(SYM_PROGS) $(SYM_LIB) $(SYM_LIB_DYN) $(SYM_SPLIT) \
-	   $(SYM_DIR)/symbench
+	   $(SYM_DIR)/symbench $(SYM_DIR)/symtrace
 
-# the unit test runs these programs
+# the unit test and tests/e2e/symbolize/ run these programs
 $(BUILD)/tests/unit/test_symbolize: | sym-progs
+tests: sym-progs
 
 .PHONY: sym-progs
