@@ -415,8 +415,10 @@ struct mpt_writer_opts {
 
 /*
  * Start a trace on `fd` (a file or a pipe; not closed by the writer).
- * `opts` may be NULL.  Returns NULL with *err set on failure.  The first
- * record put must be the header.
+ * `opts` may be NULL.  Returns NULL with *err set on failure (MPT_E_INVAL
+ * for a frame_max above MPT_FRAME_MAX or below 64).  The first record put
+ * must be the header; a header whose major and minor are both 0 is written
+ * with this library's version.
  */
 struct mpt_writer *mpt_writer_new(int fd, const struct mpt_writer_opts *opts,
 				  int *err);
@@ -439,7 +441,11 @@ int mpt_writer_flush(struct mpt_writer *w);
  */
 int mpt_writer_finish(struct mpt_writer *w, uint32_t exit_code);
 
-/* Records and events put so far; compressed bytes written so far. */
+/*
+ * Records put so far (neither the CONTEXT records the writer adds nor END
+ * are counted: the same number END carries); compressed bytes written so
+ * far, the index included.
+ */
 uint64_t mpt_writer_records(const struct mpt_writer *w);
 uint64_t mpt_writer_bytes(const struct mpt_writer *w);
 
@@ -481,7 +487,9 @@ struct mpt_reader *mpt_reader_memopen(const void *buf, size_t len, int flags,
  * The record (and everything it points to) is borrowed until the next call.
  * A trace cut inside a frame yields every record of the complete frames,
  * then 0; mpt_reader_is_cut() then says so.  Records of unknown type are
- * skipped (or MPT_E_CORRUPT under MPT_OPEN_STRICT).
+ * skipped (or MPT_E_CORRUPT under MPT_OPEN_STRICT).  CONTEXT records are
+ * applied (they set the pid/tid of the records after them), never returned.
+ * After an error every further call returns the same error.
  */
 int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec);
 
