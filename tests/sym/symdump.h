@@ -5,6 +5,7 @@
 #include <elf.h>
 #include <link.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -93,7 +94,23 @@ static inline void symdump_addr(const char *kind, const void *addr,
 	printf("addr %s %lx %s\n", kind, (unsigned long)addr, label);
 }
 
-/* The return address of the calling function, i.e. a point in its caller. */
-#define SYMDUMP_RET(label) symdump_addr("ret", __builtin_return_address(0), label)
+/*
+ * An allocation here, so that a recorder captures the stack of this point
+ * (the volatile store keeps the compiler from removing the pair).
+ */
+static inline void symdump_heap(void)
+{
+	static void *volatile keep;
+
+	keep = malloc(24);
+	free(keep);
+}
+
+/*
+ * The return address of the calling function, i.e. a point in its caller,
+ * and an allocation whose recorded stack passes through the same points.
+ */
+#define SYMDUMP_RET(label) \
+	(symdump_addr("ret", __builtin_return_address(0), label), symdump_heap())
 
 #endif /* SYMDUMP_H */
