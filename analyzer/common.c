@@ -423,7 +423,7 @@ static void print_option(FILE *f, const struct cmd_spec *spec,
 	if (o->val < 0x100)
 		len = snprintf(left, sizeof(left), "-%c, ", o->val);
 	snprintf(left + len, sizeof(left) - (size_t)len, "--%s%s%s", o->name,
-		 o->arg ? " " : "", o->arg ? o->arg : "");
+		 o->arg && o->arg[0] != '[' ? " " : "", o->arg ? o->arg : "");
 	if (strlen(left) > 20)
 		fprintf(f, "  %s\n  %-20s  ", left, "");
 	else
@@ -570,11 +570,15 @@ void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 		const struct cmd_option *o = ref[i].opt;
 
 		lopt[i].name = o->name;
-		lopt[i].has_arg = o->arg ? required_argument : no_argument;
+		lopt[i].has_arg = !o->arg	      ? no_argument
+				  : o->arg[0] == '[' ? optional_argument
+						     : required_argument;
 		lopt[i].val = o->val;
 		if (o->val < 0x100 && sl + 3 < sizeof(shortopts)) {
 			shortopts[sl++] = (char)o->val;
 			if (o->arg)
+				shortopts[sl++] = ':';
+			if (o->arg && o->arg[0] == '[')
 				shortopts[sl++] = ':';
 		}
 	}

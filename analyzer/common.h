@@ -112,7 +112,12 @@ enum domain {
 struct cmd_option {
 	const char *name; /* long name, without "--" */
 	int val;	  /* a short letter, or a code >= 0x100 for long-only */
-	const char *arg;  /* argument name for the help ("N"), NULL: none */
+	/*
+	 * Argument name for the help: "N" (required), "[=N]" (optional,
+	 * given as --name=N), NULL (none).  The handler gets NULL for an
+	 * optional argument that is absent.
+	 */
+	const char *arg;
 	const char *help; /* one line */
 };
 

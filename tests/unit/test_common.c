@@ -230,10 +230,14 @@ static void test_text__escapes(void **state)
 }
 
 static int seen_own;
+static const char *seen_limit = "unset";
 
 static int own_handler(int val, const char *arg, void *ctx)
 {
-	seen_own = val;
+	if (val == 0x101)
+		seen_limit = arg;
+	else
+		seen_own = val;
 	return 0;
 }
 
@@ -241,6 +245,7 @@ static void test_cmd__parse(void **state)
 {
 	static const struct cmd_option own[] = {
 		{ "fail", 0x100, NULL, "fail on findings" },
+		{ "limit", 0x101, "[=BYTES]", "optional argument" },
 		{ "zzz", 'z', "N", "a short option of its own" },
 		{ NULL, 0, NULL, NULL },
 	};
@@ -258,7 +263,8 @@ static void test_cmd__parse(void **state)
 	char *argv[] = { "mptest", "-f", "folded", "-o", "out", "--from",
 			 "1.5", "--to", "mark:end", "--pid", "42", "--domain",
 			 "gpu:3", "-n", "7", "--no-symbols", "--debug-dir",
-			 "/dbg", "--fail", "a.trace", "b.trace", NULL };
+			 "/dbg", "--fail", "--limit=4K", "a.trace", "b.trace",
+			 NULL };
 	struct cmd_args a;
 
 	optind = 0; /* reinitialize getopt */
@@ -276,6 +282,7 @@ static void test_cmd__parse(void **state)
 	assert_true(a.no_symbols);
 	assert_string_equal(a.debug_dir, "/dbg");
 	assert_int_equal(seen_own, 0x100);
+	assert_string_equal(seen_limit, "4K");
 	assert_int_equal(a.ntrace, 2);
 	assert_string_equal(a.trace[0], "a.trace");
 	assert_string_equal(a.trace[1], "b.trace");
