@@ -1,4 +1,4 @@
-/* common.c - messages, parsing, options, trace iteration and output shared by every analyzer command. */
+/* common.c - what the analyzer commands share: CLI, errors, traces, output. */
 #include "common.h"
 
 #include <ctype.h>
@@ -240,10 +240,26 @@ int parse_size(const char *s, uint64_t *out, const char **errstr)
 	if (!n)
 		return -1;
 	switch (*p) {
-	case 'k': case 'K': mul = 1ull << 10; p++; break;
-	case 'm': case 'M': mul = 1ull << 20; p++; break;
-	case 'g': case 'G': mul = 1ull << 30; p++; break;
-	case 't': case 'T': mul = 1ull << 40; p++; break;
+	case 'k':
+	case 'K':
+		mul = 1ull << 10;
+		p++;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1ull << 20;
+		p++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1ull << 30;
+		p++;
+		break;
+	case 't':
+	case 'T':
+		mul = 1ull << 40;
+		p++;
+		break;
 	}
 	if (mul > 1 && !strcmp(p, "iB"))
 		p += 2;
@@ -351,28 +367,34 @@ static const struct shared_option {
 	unsigned bit; /* 0: always accepted */
 	struct cmd_option opt;
 } shared_option[] = {
-	{ OPT_SYMBOLS, { "debug-dir", CODE_DEBUG_DIR, "DIR",
-			 "look for separate debug files under DIR" } },
-	{ OPT_DOMAIN, { "domain", CODE_DOMAIN, "D",
-			"memory to look at: heap, mmap, gpu, gpu:N or all" } },
-	{ OPT_FORMAT, { "format", 'f', "FMT", NULL /* built from the list */ } },
-	{ OPT_WINDOW, { "from", CODE_FROM, "T",
-			"start at time T: seconds (2.5, 100ms) or mark:NAME" } },
+	{ OPT_SYMBOLS,
+	  { "debug-dir", CODE_DEBUG_DIR, "DIR",
+	    "look for separate debug files under DIR" } },
+	{ OPT_DOMAIN,
+	  { "domain", CODE_DOMAIN, "D",
+	    "memory to look at: heap, mmap, gpu, gpu:N or all" } },
+	{ OPT_FORMAT,
+	  { "format", 'f', "FMT", NULL /* built from the list */ } },
+	{ OPT_WINDOW,
+	  { "from", CODE_FROM, "T",
+	    "start at time T: seconds (2.5, 100ms) or mark:NAME" } },
 	{ 0, { "help", 'h', NULL, "print this help and exit" } },
-	{ OPT_SYMBOLS, { "no-symbols", CODE_NO_SYMBOLS, NULL,
-			 "print addresses, do not resolve symbols" } },
-	{ OPT_OUTPUT, { "output", 'o', "FILE",
-			"write to FILE instead of standard output" } },
-	{ OPT_PID, { "pid", CODE_PID, "PID",
-		     "only the process PID of a multi-process trace" } },
-	{ OPT_WINDOW, { "to", CODE_TO, "T",
-			"stop before time T: seconds or mark:NAME" } },
+	{ OPT_SYMBOLS,
+	  { "no-symbols", CODE_NO_SYMBOLS, NULL,
+	    "print addresses, do not resolve symbols" } },
+	{ OPT_OUTPUT,
+	  { "output", 'o', "FILE",
+	    "write to FILE instead of standard output" } },
+	{ OPT_PID,
+	  { "pid", CODE_PID, "PID",
+	    "only the process PID of a multi-process trace" } },
+	{ OPT_WINDOW,
+	  { "to", CODE_TO, "T", "stop before time T: seconds or mark:NAME" } },
 	{ OPT_TOP, { "top", 'n', "N", "print at most N rows (0: all)" } },
 	{ 0, { "version", 'V', NULL, "print the version and exit" } },
 };
 
-static const char *const default_formats[] = { "text", "csv", "gnuplot",
-					       NULL };
+static const char *const default_formats[] = { "text", "csv", "gnuplot", NULL };
 
 static const char *const *spec_formats(const struct cmd_spec *spec)
 {
@@ -392,8 +414,7 @@ static int opt_ref_cmp(const void *a, const void *b)
 	return strcmp(x->opt->name, y->opt->name);
 }
 
-static size_t collect_options(const struct cmd_spec *spec,
-			      struct opt_ref **out)
+static size_t collect_options(const struct cmd_spec *spec, struct opt_ref **out)
 {
 	size_t n = 0, i, cap = sizeof(shared_option) / sizeof(*shared_option);
 	struct opt_ref *ref;
@@ -402,7 +423,8 @@ static size_t collect_options(const struct cmd_spec *spec,
 		cap++;
 	ref = xcalloc(cap, sizeof(*ref));
 	for (i = 0; i < sizeof(shared_option) / sizeof(*shared_option); i++) {
-		if (shared_option[i].bit && !(spec->shared & shared_option[i].bit))
+		if (shared_option[i].bit &&
+		    !(spec->shared & shared_option[i].bit))
 			continue;
 		ref[n].opt = &shared_option[i].opt;
 		ref[n++].shared = 1;
@@ -533,13 +555,12 @@ static __attribute__((noreturn)) void bad_value(const struct cmd_spec *spec,
 						const char *why)
 {
 	if (!strcmp(why, "invalid"))
-		why = strcmp(opt, "--from") && strcmp(opt, "--to")
-			      ? "not a number"
-			      : "not a time (2.5, 100ms or mark:NAME)";
+		why = strcmp(opt, "--from") && strcmp(opt, "--to") ?
+			      "not a number" :
+			      "not a time (2.5, 100ms or mark:NAME)";
 	error("invalid %s '%s': %s", opt, arg, why);
 	bad_usage(spec);
 }
-
 
 void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 	       struct cmd_args *args)
@@ -570,9 +591,9 @@ void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 		const struct cmd_option *o = ref[i].opt;
 
 		lopt[i].name = o->name;
-		lopt[i].has_arg = !o->arg	      ? no_argument
-				  : o->arg[0] == '[' ? optional_argument
-						     : required_argument;
+		lopt[i].has_arg = !o->arg	   ? no_argument :
+				  o->arg[0] == '[' ? optional_argument :
+						     required_argument;
 		lopt[i].val = o->val;
 		if (o->val < 0x100 && sl + 3 < sizeof(shortopts)) {
 			shortopts[sl++] = (char)o->val;
@@ -616,7 +637,8 @@ void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 			if (ref[i].opt->val == c)
 				break;
 		if (i == n || !ref[i].shared) {
-			if (!spec->handle || spec->handle(c, arg, spec->ctx) < 0)
+			if (!spec->handle ||
+			    spec->handle(c, arg, spec->ctx) < 0)
 				bad_usage(spec);
 			continue;
 		}
@@ -779,13 +801,13 @@ int trace_next(struct trace *t)
 		}
 		t->nrec++;
 		if (!t->from_open) {
-			if (t->from.mark ? is_mark(rec, t->from.mark)
-					 : rec->time >= t->from.ns)
+			if (t->from.mark ? is_mark(rec, t->from.mark) :
+					   rec->time >= t->from.ns)
 				t->from_open = 1;
 		}
 		if (t->from_open && t->has_to) {
-			if (t->to.mark ? is_mark(rec, t->to.mark)
-				       : rec->time >= t->to.ns) {
+			if (t->to.mark ? is_mark(rec, t->to.mark) :
+					 rec->time >= t->to.ns) {
 				/* The marker itself is outside the window. */
 				t->to_hit = 1;
 				return 0;
@@ -879,8 +901,8 @@ static void check_output_at_exit(void)
 		}
 	}
 	if (failed)
-		_exit(exit_status_hint > EXIT_FAIL ? exit_status_hint
-						   : EXIT_FAIL);
+		_exit(exit_status_hint > EXIT_FAIL ? exit_status_hint :
+						     EXIT_FAIL);
 }
 
 void csv_str(FILE *f, const char *s, size_t len)
@@ -915,11 +937,21 @@ void text_str(FILE *f, const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 
 		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
 		default:
 			if (c < 0x20 || c == 0x7f)
 				fprintf(f, "\\x%02x", c);
@@ -932,8 +964,8 @@ void text_str(FILE *f, const char *s, size_t len)
 
 const char *human_bytes(char *buf, size_t len, uint64_t n)
 {
-	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB",
-					    "EiB" };
+	static const char *const unit[] = { "KiB", "MiB", "GiB",
+					    "TiB", "PiB", "EiB" };
 	double v = (double)n;
 	size_t u = 0;
 
@@ -953,7 +985,8 @@ const char *human_bytes(char *buf, size_t len, uint64_t n)
 
 const char *fmt_time(char *buf, size_t len, uint64_t ns)
 {
-	snprintf(buf, len, "%llu.%09llu", (unsigned long long)(ns / 1000000000ull),
+	snprintf(buf, len, "%llu.%09llu",
+		 (unsigned long long)(ns / 1000000000ull),
 		 (unsigned long long)(ns % 1000000000ull));
 	return buf;
 }

@@ -36,7 +36,7 @@ const char *progname(void);
 __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 /* As die(), appending ": strerror(errno)". */
 __attribute__((noreturn, format(printf, 1, 2))) void die_errno(const char *fmt,
-								...);
+							       ...);
 /* Print "<prog>: ..." and go on (a note, not a failure). */
 __attribute__((format(printf, 1, 2))) void warn(const char *fmt, ...);
 /* Print "<prog>: ..." and return -1, so that `return error(...)` works. */
@@ -148,12 +148,12 @@ struct cmd_args {
 	struct time_spec from, to;
 	int has_pid;
 	uint32_t pid;
-	unsigned domain;    /* DOMAIN_* bits; 0 if not given */
-	int gpu_device;	    /* with DOMAIN_GPU: the device, or -1 for all */
-	long top;	    /* -1 if not given; 0 means all */
+	unsigned domain; /* DOMAIN_* bits; 0 if not given */
+	int gpu_device;	 /* with DOMAIN_GPU: the device, or -1 for all */
+	long top;	 /* -1 if not given; 0 means all */
 	int no_symbols;
 	const char *debug_dir;
-	int ntrace;	    /* operands; at least one ("-" if none given) */
+	int ntrace; /* operands; at least one ("-" if none given) */
 	char **trace;
 };
 

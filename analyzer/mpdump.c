@@ -1,4 +1,4 @@
-/* mpdump.c - print every record of a trace as text or CSV, or summarize it with --stats. */
+/* mpdump.c - print the records of traces as text or CSV, or their --stats. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,14 +59,13 @@ static const char *name_of(const char *const *names, size_t n, uint32_t v,
 	name_of(arr, sizeof(arr) / sizeof(*arr), v, buf, sizeof(buf))
 
 static const char *const lost_reason_name[] = {
-	"unknown",    "buffer_full", "stack_depth", "unwind",
-	"no_tracking", "killed",     "corrupt",
+	"unknown",     "buffer_full", "stack_depth", "unwind",
+	"no_tracking", "killed",      "corrupt",
 };
 static const char *const proc_kind_name[] = { "initial", "fork", "vfork",
 					      "exec" };
-static const char *const gpu_kind_name[] = { "device", "managed",
-					     "host_pinned", "async_pool",
-					     "virtual" };
+static const char *const gpu_kind_name[] = { "device", "managed", "host_pinned",
+					     "async_pool", "virtual" };
 static const char *const counter_kind_name[] = { "hw", "sw", "cache", "raw",
 						 "gauge" };
 static const char *const leak_kind_name[] = { "definite", "indirect",
@@ -143,7 +142,8 @@ static void text_record(const struct mpt_record *r)
 		break;
 	case MPT_REC_LOST:
 		kv_u("count", r->u.lost.count);
-		kv_name("reason", NAME_OF(lost_reason_name, r->u.lost.reason, nb));
+		kv_name("reason",
+			NAME_OF(lost_reason_name, r->u.lost.reason, nb));
 		if (r->u.lost.bytes)
 			kv_u("bytes", r->u.lost.bytes);
 		break;
@@ -186,7 +186,8 @@ static void text_record(const struct mpt_record *r)
 				(unsigned long long)s->vaddr,
 				(unsigned long long)s->memsz,
 				(unsigned long long)s->offset,
-				s->flags & 4 ? 'r' : '-', s->flags & 2 ? 'w' : '-',
+				s->flags & 4 ? 'r' : '-',
+				s->flags & 2 ? 'w' : '-',
 				s->flags & 1 ? 'x' : '-');
 		}
 		break;
@@ -256,7 +257,8 @@ static void text_record(const struct mpt_record *r)
 		break;
 	case MPT_REC_GPU_ALLOC:
 		kv_u("device", r->u.gpu_alloc.device);
-		kv_name("kind", NAME_OF(gpu_kind_name, r->u.gpu_alloc.kind, nb));
+		kv_name("kind",
+			NAME_OF(gpu_kind_name, r->u.gpu_alloc.kind, nb));
 		kv_u("stream", r->u.gpu_alloc.stream);
 		kv_x("addr", r->u.gpu_alloc.addr);
 		kv_u("size", r->u.gpu_alloc.size);
@@ -314,7 +316,8 @@ static void text_record(const struct mpt_record *r)
 		for (i = 0; i < r->u.numa_sample.nrun; i++)
 			fprintf(out, "%s%d:%llu", i ? "," : "",
 				r->u.numa_sample.run[i].node,
-				(unsigned long long)r->u.numa_sample.run[i].pages);
+				(unsigned long long)r->u.numa_sample.run[i]
+					.pages);
 		break;
 	case MPT_REC_SCHED_SAMPLE:
 		kv_i("cpu", r->u.sched_sample.cpu);
@@ -329,7 +332,8 @@ static void text_record(const struct mpt_record *r)
 	case MPT_REC_LEAK_BLOCK:
 		kv_x("addr", r->u.leak_block.addr);
 		kv_u("size", r->u.leak_block.size);
-		kv_name("kind", NAME_OF(leak_kind_name, r->u.leak_block.kind, nb));
+		kv_name("kind",
+			NAME_OF(leak_kind_name, r->u.leak_block.kind, nb));
 		break;
 	case MPT_REC_LEAK_SCAN:
 		kv_u("status", r->u.leak_scan.status);
@@ -351,8 +355,18 @@ static void text_record(const struct mpt_record *r)
  */
 
 enum col {
-	C_FUNC, C_ADDR, C_SIZE, C_STACK, C_ID, C_A, C_B, C_C, C_D, C_TEXT,
-	C_TEXT2, C_COUNT_
+	C_FUNC,
+	C_ADDR,
+	C_SIZE,
+	C_STACK,
+	C_ID,
+	C_A,
+	C_B,
+	C_C,
+	C_D,
+	C_TEXT,
+	C_TEXT2,
+	C_COUNT_
 };
 
 static const char csv_header[] =
@@ -362,9 +376,9 @@ struct row {
 	int set[C_COUNT_];
 	int is_signed[C_COUNT_];
 	uint64_t num[C_COUNT_];
-	const char *name[C_COUNT_];	 /* C_FUNC */
+	const char *name[C_COUNT_];	/* C_FUNC */
 	struct mpt_bytes str[C_COUNT_]; /* C_TEXT, C_TEXT2 */
-	int build;	/* text is built in buf (stack frames, arrays) */
+	int build; /* text is built in buf (stack frames, arrays) */
 	char *buf;
 	size_t buflen, bufcap;
 };
@@ -398,8 +412,8 @@ static void buf_add(const char *fmt, ...)
 
 	for (;;) {
 		va_start(ap, fmt);
-		n = vsnprintf(row.buf + row.buflen, row.bufcap - row.buflen, fmt,
-			      ap);
+		n = vsnprintf(row.buf + row.buflen, row.bufcap - row.buflen,
+			      fmt, ap);
 		va_end(ap);
 		if (n >= 0 && row.buflen + (size_t)n < row.bufcap)
 			break;
@@ -575,9 +589,9 @@ static void csv_record(const struct mpt_record *r)
 		put_u(C_B, r->u.counter_def.config);
 		put_u(C_C, r->u.counter_def.available);
 		put_s(C_TEXT, r->u.counter_def.name);
-		put_s(C_TEXT2, r->u.counter_def.available
-				       ? r->u.counter_def.unit
-				       : r->u.counter_def.reason);
+		put_s(C_TEXT2, r->u.counter_def.available ?
+				       r->u.counter_def.unit :
+				       r->u.counter_def.reason);
 		break;
 	case MPT_REC_COUNTER_SAMPLE:
 		put_u(C_ID, r->u.counter_sample.id);
@@ -614,7 +628,8 @@ static void csv_record(const struct mpt_record *r)
 		for (i = 0; i < r->u.numa_sample.nrun; i++)
 			buf_add("%s%d:%llu", i ? " " : "",
 				r->u.numa_sample.run[i].node,
-				(unsigned long long)r->u.numa_sample.run[i].pages);
+				(unsigned long long)r->u.numa_sample.run[i]
+					.pages);
 		put_buf(C_TEXT);
 		break;
 	case MPT_REC_SCHED_SAMPLE:
@@ -846,7 +861,8 @@ static int tid_add(struct stats *s, uint32_t pid, uint32_t tid)
 		free(old);
 	}
 	h = key * 0x9e3779b97f4a7c15ull;
-	for (i = (size_t)(h >> 32) & (s->tidcap - 1);; i = (i + 1) & (s->tidcap - 1)) {
+	for (i = (size_t)(h >> 32) & (s->tidcap - 1);;
+	     i = (i + 1) & (s->tidcap - 1)) {
 		if (s->tid[i] == key)
 			return 0;
 		if (!s->tid[i]) {
@@ -914,9 +930,9 @@ static void stats_record(struct stats *s, const struct mpt_record *r)
 		if (r->u.alloc.flags & MPT_ALLOC_FAILED) {
 			p->failed++;
 		} else {
-			uint32_t fn = r->u.alloc.func < MPT_FN_COUNT_
-					      ? r->u.alloc.func
-					      : MPT_FN_COUNT_;
+			uint32_t fn = r->u.alloc.func < MPT_FN_COUNT_ ?
+					      r->u.alloc.func :
+					      MPT_FN_COUNT_;
 
 			p->alloc[fn].count++;
 			p->alloc[fn].bytes += r->u.alloc.size;
@@ -935,9 +951,8 @@ static void stats_print_csv_header(void)
 }
 
 /* One stats line: text "scope [pid] key value [bytes]", or a CSV row. */
-static void stat_line(int csv, const char *scope, uint32_t pid,
-		      const char *key, const char *value, int has_bytes,
-		      uint64_t bytes)
+static void stat_line(int csv, const char *scope, uint32_t pid, const char *key,
+		      const char *value, int has_bytes, uint64_t bytes)
 {
 	char hb[32];
 
@@ -1023,9 +1038,8 @@ static void stats_print(struct stats *s, const struct trace *t, int csv)
 	for (k = 0; k < 8; k++) {
 		if (!s->lost[k])
 			continue;
-		stat_u(csv, "lost", 0,
-		       k < 7 ? lost_reason_name[k] : "other", s->lost[k],
-		       s->lost_bytes[k] != 0, s->lost_bytes[k]);
+		stat_u(csv, "lost", 0, k < 7 ? lost_reason_name[k] : "other",
+		       s->lost[k], s->lost_bytes[k] != 0, s->lost_bytes[k]);
 	}
 	if (!csv)
 		fprintf(out, "# kind records bytes\n");
@@ -1153,7 +1167,8 @@ static int do_stats(const struct cmd_args *a, const char *path, int csv)
 		const struct mpt_record *r = &t->rec;
 		int match = t->where == TRACE_IN && pid_ok(a, r);
 
-		/* Walk up to this record; CONTEXT and unknown types go with it. */
+		/* Walk up to this record; CONTEXT and unknown types go with it.
+		 */
 		while (s.bytes_ok) {
 			if (!walk_next(&w, &wtype, &wsize)) {
 				s.bytes_ok = 0;
@@ -1209,7 +1224,8 @@ static int do_dump(const struct cmd_args *a, const char *path, int csv)
 	int rc, first = 1;
 
 	while (trace_next(t)) {
-		/* Headers after the first record, so a bad file prints nothing. */
+		/* Headers after the first record, so a bad file prints nothing.
+		 */
 		if (first && !csv)
 			fprintf(out, "# %s: time pid tid type fields\n",
 				t->name);
@@ -1238,8 +1254,8 @@ int main(int argc, char **argv)
 	out = out_open(&a);
 	csv = cmd_format_is(&a, "csv");
 	for (i = 0; i < a.ntrace; i++) {
-		if ((opt_stats ? do_stats(&a, a.trace[i], csv)
-			       : do_dump(&a, a.trace[i], csv)) < 0)
+		if ((opt_stats ? do_stats(&a, a.trace[i], csv) :
+				 do_dump(&a, a.trace[i], csv)) < 0)
 			failed = 1;
 	}
 	free(row.buf);

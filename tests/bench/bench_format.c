@@ -1,4 +1,4 @@
-/* bench_format.c - trace format speed and size on a realistic synthetic stream of allocation/free events. */
+/* bench_format.c - trace format size and speed on real malloc/free events. */
 
 /*
  * usage: bench_format [EVENTS] [LEVEL]
@@ -71,14 +71,14 @@ static uint64_t pick_size(void)
 	double u = unit();
 
 	if (u < 0.55)
-		return 8 + rnd() % 57;	  /* 8-64 */
+		return 8 + rnd() % 57; /* 8-64 */
 	if (u < 0.85)
-		return 64 + rnd() % 449;  /* 64-512 */
+		return 64 + rnd() % 449; /* 64-512 */
 	if (u < 0.97)
 		return 512 + rnd() % 3585; /* 512-4K */
 	if (u < 0.997)
 		return 4096 + rnd() % 61441; /* 4K-64K */
-	return 65536 + rnd() % 983041;	/* 64K-1M */
+	return 65536 + rnd() % 983041;	     /* 64K-1M */
 }
 
 static double zipf_cdf[NSTACK];
@@ -136,7 +136,8 @@ int main(int argc, char **argv)
 	int fd, err = 0, rc;
 
 	if (!ev || !live || !n) {
-		fprintf(stderr, "bench_format: cannot allocate %zu events\n", n);
+		fprintf(stderr, "bench_format: cannot allocate %zu events\n",
+			n);
 		return 1;
 	}
 	for (i = 0; i < NSTACK; i++)
@@ -204,7 +205,8 @@ int main(int argc, char **argv)
 		size_t k, depth = 8 + i % 23;
 
 		for (k = 0; k < depth; k++)
-			frames[k] = 0x555555554000ull + ((i * 31 + k * 977) % 65536) * 16;
+			frames[k] = 0x555555554000ull +
+				    ((i * 31 + k * 977) % 65536) * 16;
 		memset(&rec, 0, sizeof(rec));
 		rec.type = MPT_REC_STACK;
 		rec.u.stack.id = i + 1;
@@ -287,8 +289,8 @@ int main(int argc, char **argv)
 	       (double)n / rsec / 1e6, ">= 40");
 	printf("%-28s %14.2f %10s\n", "read M events/s (cpu)",
 	       (double)n / rcpu / 1e6, "");
-	printf("%-28s %14llu %10s\n", "trace bytes",
-	       (unsigned long long)size, "");
+	printf("%-28s %14llu %10s\n", "trace bytes", (unsigned long long)size,
+	       "");
 	printf("%-28s %14llu %10s\n", "writer bytes",
 	       (unsigned long long)wbytes, "");
 	free(ev);

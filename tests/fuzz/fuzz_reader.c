@@ -1,4 +1,4 @@
-/* fuzz_reader.c - libFuzzer target: the trace reader on arbitrary bytes, streaming and seeking. */
+/* fuzz_reader.c - libFuzzer target: the trace reader on arbitrary bytes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

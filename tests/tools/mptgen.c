@@ -1,4 +1,4 @@
-/* mptgen.c - write synthetic mptrace traces of any record mix, from a small spec, for tests. */
+/* mptgen.c - write synthetic traces of any record mix from a small spec. */
 
 /*
  * usage: mptgen [-o FILE] [--seed N] [--frame-max BYTES] [--level N]
@@ -309,21 +309,19 @@ static uint32_t enum_arg(const char *what, const char *v,
 	enum_arg(what, v, names, sizeof(names) / sizeof(*names), def)
 
 static const char *const func_name[] = {
-	"unknown", "malloc",	    "calloc",	 "realloc", "reallocarray",
-	"memalign", "aligned_alloc", "posix_memalign", "valloc", "pvalloc",
-	"new",	    "new[]",	    "free",	 "delete",  "delete[]",
-	"strdup",
+	"unknown",	"malloc",   "calloc",	     "realloc",
+	"reallocarray", "memalign", "aligned_alloc", "posix_memalign",
+	"valloc",	"pvalloc",  "new",	     "new[]",
+	"free",		"delete",   "delete[]",	     "strdup",
 };
 static const char *const lost_name[] = { "unknown",	"buffer_full",
 					 "stack_depth", "unwind",
 					 "no_tracking", "killed",
 					 "corrupt" };
-static const char *const pkind_name[] = { "initial", "fork", "vfork",
-					  "exec" };
+static const char *const pkind_name[] = { "initial", "fork", "vfork", "exec" };
 static const char *const gkind_name[] = { "device", "managed", "host_pinned",
 					  "async_pool", "virtual" };
-static const char *const ckind_name[] = { "hw", "sw", "cache", "raw",
-					  "gauge" };
+static const char *const ckind_name[] = { "hw", "sw", "cache", "raw", "gauge" };
 static const char *const leak_name[] = { "definite", "indirect", "possible",
 					 "reachable", "unknown" };
 
@@ -357,9 +355,11 @@ static void emit_header(const struct stmt *s)
 		r.u.header.argc = 0;
 		for (i = 1; i < s->n; i++) {
 			if (!strncmp(s->word[i], "arg=", 4))
-				argv[r.u.header.argc++] = bytes_of(s->word[i] + 4);
+				argv[r.u.header.argc++] =
+					bytes_of(s->word[i] + 4);
 			else if (!strncmp(s->word[i], "opt=", 4))
-				opts[r.u.header.nopts++] = bytes_of(s->word[i] + 4);
+				opts[r.u.header.nopts++] =
+					bytes_of(s->word[i] + 4);
 		}
 	}
 	put(&r);
@@ -441,7 +441,8 @@ static void do_process(uint32_t pid, const struct stmt *s)
 	r.u.process_start.path = bytes_of(path);
 	for (i = 1; s && i < s->n; i++)
 		if (!strncmp(s->word[i], "arg=", 4))
-			argv[r.u.process_start.argc++] = bytes_of(s->word[i] + 4);
+			argv[r.u.process_start.argc++] =
+				bytes_of(s->word[i] + 4);
 	if (!r.u.process_start.argc)
 		argv[r.u.process_start.argc++] = bytes_of(path);
 	r.u.process_start.argv = argv;
@@ -544,7 +545,8 @@ static void do_alloc(const struct stmt *s)
 {
 	struct proc *p = need_proc();
 	uint64_t i, n = count_arg(s, 0);
-	uint32_t fn = ENUM_ARG("func", opt(s, "func"), func_name, MPT_FN_MALLOC);
+	uint32_t fn =
+		ENUM_ARG("func", opt(s, "func"), func_name, MPT_FN_MALLOC);
 	uint64_t align = size_of(opt(s, "align"), 0);
 	int failed = flag(s, "failed");
 	struct mpt_record r;
@@ -652,7 +654,7 @@ static void do_maps(const char *verb, const struct stmt *s)
 			rec_init(&r, MPT_REC_MMAP, 1);
 			r.u.mmap.addr = p->next_map;
 			r.u.mmap.len = len;
-			r.u.mmap.prot = 3;	 /* PROT_READ | PROT_WRITE */
+			r.u.mmap.prot = 3;     /* PROT_READ | PROT_WRITE */
 			r.u.mmap.flags = 0x22; /* MAP_PRIVATE | MAP_ANONYMOUS */
 			r.u.mmap.fd = -1;
 			r.u.mmap.stack = pick_stack(s);
@@ -687,7 +689,8 @@ static void do_maps(const char *verb, const struct stmt *s)
 			    (unsigned long long)n, p->nmap);
 		for (i = 0; i < n; i++) {
 			struct block *b = &p->maps[i];
-			uint64_t len = (size_arg(s, b->size * 2) + 4095) & ~4095ull;
+			uint64_t len = (size_arg(s, b->size * 2) + 4095) &
+				       ~4095ull;
 
 			rec_init(&r, MPT_REC_MREMAP, 1);
 			r.u.mremap.old_addr = b->addr;
@@ -722,9 +725,10 @@ static void do_gpu(const char *verb, const struct stmt *s)
 	need_proc();
 	if (!strcmp(verb, "gpu")) {
 		rec_init(&r, MPT_REC_GPU_DEVICE, 1);
-		r.u.gpu_device.device = (uint32_t)num_arg("device", pos(s, 0), 0);
-		r.u.gpu_device.name = bytes_of(opt(s, "name") ? opt(s, "name")
-							      : "Synthetic GPU");
+		r.u.gpu_device.device =
+			(uint32_t)num_arg("device", pos(s, 0), 0);
+		r.u.gpu_device.name = bytes_of(
+			opt(s, "name") ? opt(s, "name") : "Synthetic GPU");
 		r.u.gpu_device.mem_total = size_of(opt(s, "mem"), 16ull << 30);
 		r.u.gpu_device.numa_node =
 			(int32_t)snum_arg("numa", opt(s, "numa"), -1);
@@ -733,15 +737,17 @@ static void do_gpu(const char *verb, const struct stmt *s)
 		n = count_arg(s, 0);
 		for (i = 0; i < n; i++) {
 			rec_init(&r, MPT_REC_GPU_ALLOC, 1);
-			r.u.gpu_alloc.device =
-				(uint32_t)num_arg("device", opt(s, "device"), 0);
-			r.u.gpu_alloc.kind = ENUM_ARG("kind", opt(s, "kind"),
-						      gkind_name, 0);
-			r.u.gpu_alloc.stream = num_arg("stream", opt(s, "stream"), 0);
+			r.u.gpu_alloc.device = (uint32_t)num_arg(
+				"device", opt(s, "device"), 0);
+			r.u.gpu_alloc.kind =
+				ENUM_ARG("kind", opt(s, "kind"), gkind_name, 0);
+			r.u.gpu_alloc.stream =
+				num_arg("stream", opt(s, "stream"), 0);
 			r.u.gpu_alloc.size = size_arg(s, 1 << 20);
 			r.u.gpu_alloc.addr = gpu_next_addr;
 			r.u.gpu_alloc.stack = pick_stack(s);
-			gpu_next_addr += (r.u.gpu_alloc.size + 0xffff) & ~0xffffull;
+			gpu_next_addr += (r.u.gpu_alloc.size + 0xffff) &
+					 ~0xffffull;
 			if (ngpu_live == gpu_cap) {
 				gpu_cap = gpu_cap * 2 + 16;
 				gpu_live = xreallocarray(gpu_live, gpu_cap,
@@ -787,10 +793,10 @@ static void do_samples(const char *verb, const struct stmt *s)
 		r.u.counter_def.id = (uint32_t)num_arg("id", pos(s, 0), 1);
 		r.u.counter_def.kind = ENUM_ARG("kind", opt(s, "kind"),
 						ckind_name, MPT_COUNTER_SW);
-		r.u.counter_def.name = bytes_of(opt(s, "name") ? opt(s, "name")
-							      : "page-faults");
-		r.u.counter_def.unit = bytes_of(opt(s, "unit") ? opt(s, "unit")
-							      : "");
+		r.u.counter_def.name = bytes_of(
+			opt(s, "name") ? opt(s, "name") : "page-faults");
+		r.u.counter_def.unit =
+			bytes_of(opt(s, "unit") ? opt(s, "unit") : "");
 		r.u.counter_def.available = !why;
 		r.u.counter_def.reason = bytes_of(why ? why : "");
 		put(&r);
@@ -826,8 +832,8 @@ static void do_samples(const char *verb, const struct stmt *s)
 		need_proc();
 		for (i = 0; i < n; i++, v += d) {
 			rec_init(&r, MPT_REC_COUNTER_SAMPLE, 1);
-			r.u.counter_sample.id =
-				(uint32_t)num_arg("counter", opt(s, "counter"), 1);
+			r.u.counter_sample.id = (uint32_t)num_arg(
+				"counter", opt(s, "counter"), 1);
 			r.u.counter_sample.value = v;
 			put(&r);
 		}
@@ -855,16 +861,18 @@ static void do_samples(const char *verb, const struct stmt *s)
 		for (i = 0; i < n; i++) {
 			rec_init(&r, MPT_REC_NUMA_SAMPLE, 1);
 			r.u.numa_sample.addr =
-				p->nlive ? p->live[i % p->nlive].addr & ~4095ull
-					 : 0x7f0000000000ull + i * (pages << 12);
+				p->nlive ?
+					p->live[i % p->nlive].addr & ~4095ull :
+					0x7f0000000000ull + i * (pages << 12);
 			r.u.numa_sample.page_size = 4096;
-			r.u.numa_sample.nrun = numa_nodes < pages
-						       ? numa_nodes
-						       : (uint32_t)pages;
+			r.u.numa_sample.nrun = numa_nodes < pages ?
+						       numa_nodes :
+						       (uint32_t)pages;
 			for (k = 0; k < r.u.numa_sample.nrun; k++) {
 				run[k].node = (int32_t)((k + i) % numa_nodes);
-				run[k].pages = pages / r.u.numa_sample.nrun +
-					       (k < pages % r.u.numa_sample.nrun);
+				run[k].pages =
+					pages / r.u.numa_sample.nrun +
+					(k < pages % r.u.numa_sample.nrun);
 			}
 			r.u.numa_sample.run = run;
 			put(&r);
@@ -874,9 +882,8 @@ static void do_samples(const char *verb, const struct stmt *s)
 		need_proc();
 		for (i = 0; i < n; i++) {
 			rec_init(&r, MPT_REC_SCHED_SAMPLE, 1);
-			r.u.sched_sample.cpu =
-				(int32_t)snum_arg("cpu", opt(s, "cpu"),
-						  (int64_t)(i % 4));
+			r.u.sched_sample.cpu = (int32_t)snum_arg(
+				"cpu", opt(s, "cpu"), (int64_t)(i % 4));
 			r.u.sched_sample.node =
 				(int32_t)snum_arg("node", opt(s, "node"), 0);
 			put(&r);
@@ -902,7 +909,8 @@ static void do_stack(const char *verb, const struct stmt *s)
 			r.u.stack.id = ++nstack;
 			for (k = 0; k < depth; k++)
 				frame[k] = 0x555555555000ull +
-					   ((nstack * 7 + k * 13) % 4000) * 16 + 5;
+					   ((nstack * 7 + k * 13) % 4000) * 16 +
+					   5;
 			r.u.stack.nframe = (uint32_t)depth;
 			r.u.stack.frame = frame;
 			put(&r);
@@ -943,7 +951,8 @@ static void run_stmt(struct stmt *s)
 
 	if (!strcmp(verb, "header")) {
 		if (header_done)
-			die("%s: header must be the first statement", spec_where);
+			die("%s: header must be the first statement",
+			    spec_where);
 		emit_header(s);
 		return;
 	}
@@ -1000,15 +1009,17 @@ static void run_stmt(struct stmt *s)
 		   !strcmp(verb, "vanish")) {
 		need_proc();
 		rec_init(&r, MPT_REC_PROCESS_END, 1);
-		r.u.process_end.kind = !strcmp(verb, "exit")     ? MPT_END_EXIT
-				       : !strcmp(verb, "signal") ? MPT_END_SIGNAL
-								 : MPT_END_UNKNOWN;
+		r.u.process_end.kind = !strcmp(verb, "exit") ? MPT_END_EXIT :
+				       !strcmp(verb, "signal") ?
+							       MPT_END_SIGNAL :
+							       MPT_END_UNKNOWN;
 		r.u.process_end.code = (int32_t)snum_arg("code", pos(s, 0), 0);
 		r.u.process_end.core = (uint32_t)flag(s, "core");
 		put(&r);
 	} else if (!strcmp(verb, "module")) {
 		need_proc();
-		module_load(opt(s, "path") ? opt(s, "path") : "/usr/lib/libx.so",
+		module_load(opt(s, "path") ? opt(s, "path") :
+					     "/usr/lib/libx.so",
 			    num_arg("base", opt(s, "base"), 0x7f1200000000ull),
 			    opt(s, "buildid"));
 	} else if (!strcmp(verb, "unload")) {
@@ -1039,10 +1050,11 @@ static void run_stmt(struct stmt *s)
 	} else if (!strcmp(verb, "mark") || !strcmp(verb, "span") ||
 		   !strcmp(verb, "endspan") || !strcmp(verb, "tag")) {
 		need_proc();
-		rec_init(&r, !strcmp(verb, "mark")	? MPT_REC_MARKER
-			     : !strcmp(verb, "span")	? MPT_REC_SPAN_BEGIN
-			     : !strcmp(verb, "endspan") ? MPT_REC_SPAN_END
-							: MPT_REC_TAG_PUSH,
+		rec_init(&r,
+			 !strcmp(verb, "mark")	  ? MPT_REC_MARKER :
+			 !strcmp(verb, "span")	  ? MPT_REC_SPAN_BEGIN :
+			 !strcmp(verb, "endspan") ? MPT_REC_SPAN_END :
+						    MPT_REC_TAG_PUSH,
 			 1);
 		r.u.marker.label = bytes_of(pos(s, 0) ? pos(s, 0) : "");
 		put(&r);
@@ -1091,7 +1103,8 @@ static void run_stmt_text(char *p)
 					*dst++ = *p++;
 				}
 				if (*p != '"')
-					die("%s: unterminated quote", spec_where);
+					die("%s: unterminated quote",
+					    spec_where);
 				p++;
 				continue;
 			}

@@ -1,4 +1,4 @@
-/* Unit tests of analyzer/common.c: the strict parsers, option parsing and the output helpers. */
+/* Unit tests of analyzer/common.c: parsers, options, output helpers. */
 #include <getopt.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -30,8 +30,8 @@ static void test_num__valid(void **state)
 
 static void test_num__junk(void **state)
 {
-	static const char *const junk[] = { "", " 1", "1 ", "1x", "x1", "0x10",
-					    "1.5", "--1", "+", "-" };
+	static const char *const junk[] = { "",	    " 1",  "1 ",  "1x", "x1",
+					    "0x10", "1.5", "--1", "+",	"-" };
 	const char *e;
 	size_t i;
 
@@ -73,7 +73,8 @@ static void test_u64__edges(void **state)
 	assert_string_equal(e, "too large");
 	assert_int_equal(parse_u64("0x10", UINT64_MAX, &v, &e), 0);
 	assert_true(v == 16);
-	assert_int_equal(parse_u64("0xffffffffffffffff", UINT64_MAX, &v, &e), 0);
+	assert_int_equal(parse_u64("0xffffffffffffffff", UINT64_MAX, &v, &e),
+			 0);
 	assert_true(v == UINT64_MAX);
 	assert_int_equal(parse_u64("0x", UINT64_MAX, &v, &e), -1);
 	assert_int_equal(parse_u64("-1", UINT64_MAX, &v, &e), -1);
@@ -88,17 +89,13 @@ static void test_size__suffixes(void **state)
 		const char *s;
 		uint64_t v;
 	} ok[] = {
-		{ "0", 0 },
-		{ "4096", 4096 },
-		{ "64K", 65536 },
-		{ "64k", 65536 },
-		{ "1M", 1048576 },
-		{ "2GiB", 2147483648ull },
-		{ "3KB", 3072 },
-		{ "1T", 1ull << 40 },
+		{ "0", 0 },	   { "4096", 4096 },
+		{ "64K", 65536 },  { "64k", 65536 },
+		{ "1M", 1048576 }, { "2GiB", 2147483648ull },
+		{ "3KB", 3072 },   { "1T", 1ull << 40 },
 		{ "100B", 100 },
 	};
-	static const char *const bad[] = { "", "K", "1X", "1Ki", "1KiBs",
+	static const char *const bad[] = { "",	 "K",	 "1X", "1Ki", "1KiBs",
 					   "-1", "1.5M", " 1", "1 K" };
 	uint64_t v;
 	const char *e;
@@ -133,8 +130,8 @@ static void test_time__units(void **state)
 		{ "1.0000000019", 1000000001ull }, /* below 1 ns: dropped */
 		{ "18446744073", 18446744073000000000ull },
 	};
-	static const char *const bad[] = { "", ".", "1.", "1.5.2", "1m",
-					   "1 s", "-1", "s", "1e3", "mark" };
+	static const char *const bad[] = { "",	  ".",	"1.", "1.5.2", "1m",
+					   "1 s", "-1", "s",  "1e3",   "mark" };
 	struct time_spec t;
 	const char *e;
 	size_t i;
@@ -221,8 +218,7 @@ static void test_text__escapes(void **state)
 	assert_string_equal(capture(text_str, "a\"b\\c", 5), "\"a\\\"b\\\\c\"");
 	assert_string_equal(capture(text_str, "x\ny\tz\r", 6),
 			    "\"x\\ny\\tz\\r\"");
-	assert_string_equal(capture(text_str, "\x01\x7f", 2),
-			    "\"\\x01\\x7f\"");
+	assert_string_equal(capture(text_str, "\x01\x7f", 2), "\"\\x01\\x7f\"");
 	/* An embedded NUL is escaped, not the end of the string. */
 	assert_string_equal(capture(text_str, "a\0b", 3), "\"a\\x00b\"");
 	/* UTF-8 passes through. */
@@ -260,11 +256,12 @@ static void test_cmd__parse(void **state)
 		.options = own,
 		.handle = own_handler,
 	};
-	char *argv[] = { "mptest", "-f", "folded", "-o", "out", "--from",
-			 "1.5", "--to", "mark:end", "--pid", "42", "--domain",
-			 "gpu:3", "-n", "7", "--no-symbols", "--debug-dir",
-			 "/dbg", "--fail", "--limit=4K", "a.trace", "b.trace",
-			 NULL };
+	char *argv[] = { "mptest",	"-f",	   "folded", "-o",
+			 "out",		"--from",  "1.5",    "--to",
+			 "mark:end",	"--pid",   "42",     "--domain",
+			 "gpu:3",	"-n",	   "7",	     "--no-symbols",
+			 "--debug-dir", "/dbg",	   "--fail", "--limit=4K",
+			 "a.trace",	"b.trace", NULL };
 	struct cmd_args a;
 
 	optind = 0; /* reinitialize getopt */
