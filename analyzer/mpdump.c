@@ -30,7 +30,7 @@ static int handle_option(int val, const char *arg, void *ctx)
 
 static const struct cmd_spec spec = {
 	.name = "mpdump",
-	.synopsis = "[-f text|csv] [-o file] [--from T] [--to T] [--pid PID] "
+	.synopsis = "[-f text|csv] [-o file] [--from T] [--to T] [--pid pid] "
 		    "[--stats] trace...",
 	.summary = "Print the records of mptrace traces, one per line.",
 	.shared = OPT_FORMAT | OPT_OUTPUT | OPT_WINDOW | OPT_PID,
