@@ -1,4 +1,5 @@
-/* Symbolizer: process maps, ELF symbol tables, DWARF lines and inlines, debug files. */
+/* Symbolizer: process maps, ELF symbol tables, DWARF lines and inlines, debug
+ * files. */
 #include "symbolize.h"
 
 #include <errno.h>
@@ -531,12 +532,13 @@ static int open_by_build_id(struct mpt_symbolizer *s, const uint8_t *id,
 		size_t glen = 0;
 
 		for (i = 1; i < len && n + 3 < (int)sizeof(path); i++)
-			n += snprintf(path + n, sizeof(path) - n, "%02x", id[i]);
+			n += snprintf(path + n, sizeof(path) - n, "%02x",
+				      id[i]);
 		snprintf(path + n, sizeof(path) - n, ".debug");
 		if (open_elf(path, fd, elf))
 			continue;
-		if (elf_build_id(*elf, got, sizeof(got), &glen) && glen == len &&
-		    !memcmp(got, id, len))
+		if (elf_build_id(*elf, got, sizeof(got), &glen) &&
+		    glen == len && !memcmp(got, id, len))
 			return 0;
 		close_elf(fd, elf);
 	}
@@ -753,12 +755,12 @@ static struct elf_sym *sym_lookup(struct image *im, uint64_t v)
 
 /* ---- DWARF ------------------------------------------------------------ */
 
-#define DWERR(im, e)                                                   \
-	do {                                                           \
-		if (e) {                                               \
-			dwarf_dealloc_error((im)->dbg, (e));           \
-			(e) = NULL;                                    \
-		}                                                      \
+#define DWERR(im, e)                                         \
+	do {                                                 \
+		if (e) {                                     \
+			dwarf_dealloc_error((im)->dbg, (e)); \
+			(e) = NULL;                          \
+		}                                            \
 	} while (0)
 
 static int range_cmp(const void *a, const void *b)
@@ -810,8 +812,7 @@ static int die_ranges(struct image *im, Dwarf_Die die, uint64_t cu_base,
 	int r;
 
 	if (dwarf_lowpc(die, &lo, &err) == DW_DLV_OK) {
-		if (dwarf_highpc_b(die, &hi, &form, &cls, &err) ==
-		    DW_DLV_OK) {
+		if (dwarf_highpc_b(die, &hi, &form, &cls, &err) == DW_DLV_OK) {
 			if (cls == DW_FORM_CLASS_CONSTANT)
 				hi += lo;
 			r = push_range(b, lo, hi, idx);
@@ -951,8 +952,8 @@ static int load_units(struct image *im)
 			dwarf_dealloc_die(die);
 			continue;
 		}
-		im->unit = grow(im->unit, &cap, im->nunit + 1,
-				sizeof(*im->unit));
+		im->unit =
+			grow(im->unit, &cap, im->nunit + 1, sizeof(*im->unit));
 		if (!im->unit) {
 			dwarf_dealloc_die(die);
 			free(rb.r);
@@ -1164,8 +1165,7 @@ static const char *func_name(struct mpt_symbolizer *s, struct image *im,
 
 		if (!die_ref(im, die, ats[i], &ref))
 			continue;
-		if (dwarf_offdie_b(im->dbg, ref, 1, &odie, &err) !=
-		    DW_DLV_OK) {
+		if (dwarf_offdie_b(im->dbg, ref, 1, &odie, &err) != DW_DLV_OK) {
 			DWERR(im, err);
 			continue;
 		}
@@ -1238,8 +1238,8 @@ static int add_node(struct unit_build *b, Dwarf_Die die, int inlined)
 	n->name = func_name(b->s, b->im, die, 0, &linkage);
 	n->linkage = linkage;
 	if (inlined) {
-		n->call_file =
-			unit_file(u, die_udata(b->im, die, DW_AT_call_file, &has));
+		n->call_file = unit_file(u, die_udata(b->im, die,
+						      DW_AT_call_file, &has));
 		if (!has)
 			n->call_file = NULL;
 		n->call_line = die_udata(b->im, die, DW_AT_call_line, &has);
@@ -1422,8 +1422,7 @@ static int lang_is_mangled(uint32_t lang)
 	}
 }
 
-static int load_unit(struct mpt_symbolizer *s, struct image *im,
-		     struct unit *u)
+static int load_unit(struct mpt_symbolizer *s, struct image *im, struct unit *u)
 {
 	Dwarf_Error err = NULL;
 	Dwarf_Die cu = NULL;
@@ -1562,9 +1561,8 @@ static void image_open(struct mpt_symbolizer *s, struct image *im)
 		return;
 	}
 	have_id = elf_build_id(im->elf, got, sizeof(got), &glen);
-	if (im->build_id_len &&
-	    (!have_id || glen != im->build_id_len ||
-	     memcmp(got, im->build_id, glen))) {
+	if (im->build_id_len && (!have_id || glen != im->build_id_len ||
+				 memcmp(got, im->build_id, glen))) {
 		close_elf(&im->fd, &im->elf);
 		if (open_by_build_id(s, im->build_id, im->build_id_len,
 				     &im->dfd, &im->delf) == 0)
@@ -1577,8 +1575,8 @@ static void image_open(struct mpt_symbolizer *s, struct image *im)
 	}
 	if (!has_dwarf(im->elf)) {
 		const uint8_t *id = im->build_id_len ? im->build_id : got;
-		size_t idlen = im->build_id_len ? im->build_id_len
-						: (have_id ? glen : 0);
+		size_t idlen = im->build_id_len ? im->build_id_len :
+						  (have_id ? glen : 0);
 
 		if (open_by_build_id(s, id, idlen, &im->dfd, &im->delf) &&
 		    open_by_debuglink(s, im->path, im->elf, &im->dfd,
@@ -1643,8 +1641,8 @@ static const char *sym_name(struct mpt_symbolizer *s, struct elf_sym *e)
  * addresses) into out[0..MAX_INLINE): returns the count or MPT_E_NOMEM.
  * Module fields are left for the caller.
  */
-static int resolve_image(struct mpt_symbolizer *s, struct image *im,
-			 uint64_t v, struct mpt_frame *out)
+static int resolve_image(struct mpt_symbolizer *s, struct image *im, uint64_t v,
+			 struct mpt_frame *out)
 {
 	struct unit *u;
 	const struct line_row *row = NULL;
@@ -1769,16 +1767,15 @@ static void cache_clear(struct mpt_symbolizer *s)
 	s->cache_used = 0;
 }
 
-static struct cache_ent *cache_slot(struct mpt_symbolizer *s,
-				    struct image *im, uint64_t v)
+static struct cache_ent *cache_slot(struct mpt_symbolizer *s, struct image *im,
+				    uint64_t v)
 {
 	size_t i;
 
 	if (!s->ncache)
 		return NULL;
 	i = hash64(v ^ (uint64_t)(uintptr_t)im * 31) & (s->ncache - 1);
-	while (s->cache[i].im &&
-	       (s->cache[i].im != im || s->cache[i].v != v))
+	while (s->cache[i].im && (s->cache[i].im != im || s->cache[i].v != v))
 		i = (i + 1) & (s->ncache - 1);
 	return &s->cache[i];
 }
@@ -1821,8 +1818,7 @@ static int frames_of(struct mpt_symbolizer *s, struct image *im, uint64_t v,
 
 /* ---- processes and modules -------------------------------------------- */
 
-static struct proc *proc_get(struct mpt_symbolizer *s, uint32_t pid,
-			     int create)
+static struct proc *proc_get(struct mpt_symbolizer *s, uint32_t pid, int create)
 {
 	struct proc **b = &s->proc[hash64(pid) % NPROC_BUCKET], *p;
 
@@ -2015,8 +2011,8 @@ static struct map *map_find(struct proc *p, uint64_t t, uint64_t a)
 			cls = 0;
 		if (cls > best_class ||
 		    (cls == best_class &&
-		     (cls == 1 ? m->t_unload >= best->t_unload
-			       : m->t_load >= best->t_load))) {
+		     (cls == 1 ? m->t_unload >= best->t_unload :
+				 m->t_load >= best->t_load))) {
 			best = m;
 			best_class = cls;
 		}
@@ -2026,9 +2022,9 @@ static struct map *map_find(struct proc *p, uint64_t t, uint64_t a)
 
 /* ---- public resolution ------------------------------------------------ */
 
-static int resolve_addr(struct mpt_symbolizer *s, struct proc *p,
-			uint64_t time, uint64_t addr, unsigned flags,
-			struct mpt_frame *out, int max)
+static int resolve_addr(struct mpt_symbolizer *s, struct proc *p, uint64_t time,
+			uint64_t addr, unsigned flags, struct mpt_frame *out,
+			int max)
 {
 	uint64_t look = addr;
 	const struct mpt_frame *fr;
@@ -2086,10 +2082,9 @@ static int batch_cmp(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-int mpt_sym_resolve_batch(struct mpt_symbolizer *s, uint32_t pid,
-			  uint64_t time, const uint64_t *addr, size_t n,
-			  unsigned flags, struct mpt_frame **frame,
-			  size_t *start)
+int mpt_sym_resolve_batch(struct mpt_symbolizer *s, uint32_t pid, uint64_t time,
+			  const uint64_t *addr, size_t n, unsigned flags,
+			  struct mpt_frame **frame, size_t *start)
 {
 	struct proc *p;
 	struct batch_key *key;
@@ -2181,8 +2176,7 @@ int mpt_frame_format(const struct mpt_frame *f, char *buf, size_t size)
 	return snprintf(buf, size, "0x%llx", (unsigned long long)f->addr);
 }
 
-int mpt_frame_format_folded(const struct mpt_frame *f, char *buf,
-			    size_t size)
+int mpt_frame_format_folded(const struct mpt_frame *f, char *buf, size_t size)
 {
 	int n;
 	size_t i;
@@ -2205,8 +2199,8 @@ int mpt_frame_format_folded(const struct mpt_frame *f, char *buf,
 struct mpt_symbolizer *mpt_sym_new(const struct mpt_sym_opts *opts)
 {
 	static const char *const default_dir[] = { "/usr/lib/debug", NULL };
-	const char *const *dir = opts && opts->debug_dir ? opts->debug_dir
-							 : default_dir;
+	const char *const *dir = opts && opts->debug_dir ? opts->debug_dir :
+							   default_dir;
 	struct mpt_symbolizer *s;
 	size_t i, n = 0;
 
@@ -2306,8 +2300,7 @@ void mpt_sym_free(struct mpt_symbolizer *s)
 	free(s);
 }
 
-void mpt_sym_get_stats(const struct mpt_symbolizer *s,
-		       struct mpt_sym_stats *st)
+void mpt_sym_get_stats(const struct mpt_symbolizer *s, struct mpt_sym_stats *st)
 {
 	if (s && st)
 		*st = s->stats;

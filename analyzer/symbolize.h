@@ -1,4 +1,5 @@
-/* Symbolizer: turns addresses of a traced process into functions, files and lines. */
+/* Symbolizer: turns addresses of a traced process into functions, files and
+ * lines. */
 #ifndef MPT_SYMBOLIZE_H
 #define MPT_SYMBOLIZE_H
 
@@ -124,11 +125,11 @@ enum mpt_frame_flags {
  * symbolizer (valid until mpt_sym_free()); NULL means unknown.
  */
 struct mpt_frame {
-	const char *function; /* demangled; NULL if unknown */
-	const char *file;     /* source path as in DWARF; NULL if unknown */
-	uint32_t line;	      /* 0 if unknown */
-	uint32_t column;      /* 0 if unknown */
-	const char *module;   /* module path as recorded; NULL: no module */
+	const char *function;	/* demangled; NULL if unknown */
+	const char *file;	/* source path as in DWARF; NULL if unknown */
+	uint32_t line;		/* 0 if unknown */
+	uint32_t column;	/* 0 if unknown */
+	const char *module;	/* module path as recorded; NULL: no module */
 	uint64_t module_offset; /* ELF virtual address: addr - base */
 	uint64_t addr;		/* the address as given */
 	uint32_t flags;		/* enum mpt_frame_flags */
@@ -167,10 +168,9 @@ int mpt_sym_resolve(struct mpt_symbolizer *s, uint32_t pid, uint64_t time,
  * (`start` has n + 1 entries, provided by the caller).  Returns 0 or a
  * negative MPT_E_* code (then *frame is NULL).
  */
-int mpt_sym_resolve_batch(struct mpt_symbolizer *s, uint32_t pid,
-			  uint64_t time, const uint64_t *addr, size_t n,
-			  unsigned flags, struct mpt_frame **frame,
-			  size_t *start);
+int mpt_sym_resolve_batch(struct mpt_symbolizer *s, uint32_t pid, uint64_t time,
+			  const uint64_t *addr, size_t n, unsigned flags,
+			  struct mpt_frame **frame, size_t *start);
 
 /*
  * Format one frame into `buf` (NUL-terminated, cut to `size`), and return
@@ -188,11 +188,10 @@ int mpt_frame_format(const struct mpt_frame *f, char *buf, size_t size);
  * "module+0x1234", else "0x...", with ';' and newlines (which the format
  * reserves) replaced.  Same return convention as mpt_frame_format().
  */
-int mpt_frame_format_folded(const struct mpt_frame *f, char *buf,
-			    size_t size);
+int mpt_frame_format_folded(const struct mpt_frame *f, char *buf, size_t size);
 
 struct mpt_sym_stats {
-	uint64_t lookups;     /* mpt_sym_resolve calls and batch entries */
+	uint64_t lookups; /* mpt_sym_resolve calls and batch entries */
 	uint64_t cache_hits;
 	uint64_t modules_opened; /* files read */
 	uint64_t units_loaded;	 /* DWARF compilation units decoded */

@@ -1,4 +1,5 @@
-/* Symbolizer test program (C, -O2 -g): inlined frames, a libc frame, a stripped library. */
+/* Symbolizer test program (C, -O2 -g): inlined frames, a libc frame, a stripped
+ * library. */
 #include <stdlib.h>
 
 #include "symdump.h"

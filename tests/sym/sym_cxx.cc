@@ -1,4 +1,5 @@
-// Symbolizer test program (C++, -O1 -g): namespaces, templates, methods, an inlined member.
+// Symbolizer test program (C++, -O1 -g): namespaces, templates, methods, an
+// inlined member.
 #include <cstdio>
 
 extern "C" {
@@ -13,8 +14,10 @@ __attribute__((noinline)) static void record(const char *label)
 	sink++;
 }
 
-namespace outer_ns {
-namespace inner {
+namespace outer_ns
+{
+namespace inner
+{
 
 template <typename T> struct Box {
 	T v;
@@ -58,7 +61,8 @@ int main()
 	outer_ns::inner::Box<long> bl{ 6 };
 
 	symdump_modules();
-	symdump_addr("pc", (const void *)&outer_ns::inner::apply<int>, "apply_int_entry");
+	symdump_addr("pc", (const void *)&outer_ns::inner::apply<int>,
+		     "apply_int_entry");
 	sink += outer_ns::inner::apply(bi);
 	sink += (int)outer_ns::inner::apply(bl);
 	sink += outer_ns::inner::call_with(

@@ -1,4 +1,5 @@
-/* Symbolizer benchmark: resolves addresses spread over a module's code, cold and then cached. */
+/* Symbolizer benchmark: resolves addresses spread over a module's code, cold
+ * and then cached. */
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>

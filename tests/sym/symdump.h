@@ -1,4 +1,5 @@
-/* Test-program helper: prints the process's modules and chosen code addresses for the symbolizer tests. */
+/* Test-program helper: prints the process's modules and chosen code addresses
+ * for the symbolizer tests. */
 #ifndef SYMDUMP_H
 #define SYMDUMP_H
 
@@ -11,9 +12,9 @@
 
 /*
  * Output, one item per line:
- *   module <bias> <build-id hex or -> <nseg> (<vaddr> <memsz> <offset> <flags>)* <path>
- *   addr ret|pc <address> <label>
- * All numbers in hex.  The path is last because it may hold spaces.
+ *   module <bias> <build-id hex or -> <nseg> (<vaddr> <memsz> <offset>
+ * <flags>)* <path> addr ret|pc <address> <label> All numbers in hex.  The path
+ * is last because it may hold spaces.
  */
 
 static void symdump_build_id(struct dl_phdr_info *info, FILE *out)
@@ -31,11 +32,12 @@ static void symdump_build_id(struct dl_phdr_info *info, FILE *out)
 		while (p + sizeof(ElfW(Nhdr)) <= end) {
 			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
 			const char *name = p + sizeof(*nh);
-			const unsigned char *desc = (const unsigned char *)
-				name + ((nh->n_namesz + 3) & ~3u);
+			const unsigned char *desc =
+				(const unsigned char *)name +
+				((nh->n_namesz + 3) & ~3u);
 
-			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
-			    !memcmp(name, "GNU", 4)) {
+			if (nh->n_type == NT_GNU_BUILD_ID &&
+			    nh->n_namesz == 4 && !memcmp(name, "GNU", 4)) {
 				unsigned j;
 
 				for (j = 0; j < nh->n_descsz; j++)
@@ -75,7 +77,8 @@ static int symdump_one(struct dl_phdr_info *info, size_t size, void *data)
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 
 		if (ph->p_type == PT_LOAD)
-			fprintf(out, " %lx %lx %lx %x", (unsigned long)ph->p_vaddr,
+			fprintf(out, " %lx %lx %lx %x",
+				(unsigned long)ph->p_vaddr,
 				(unsigned long)ph->p_memsz,
 				(unsigned long)ph->p_offset, ph->p_flags);
 	}
@@ -110,7 +113,8 @@ static inline void symdump_heap(void)
  * The return address of the calling function, i.e. a point in its caller,
  * and an allocation whose recorded stack passes through the same points.
  */
-#define SYMDUMP_RET(label) \
-	(symdump_addr("ret", __builtin_return_address(0), label), symdump_heap())
+#define SYMDUMP_RET(label)                                        \
+	(symdump_addr("ret", __builtin_return_address(0), label), \
+	 symdump_heap())
 
 #endif /* SYMDUMP_H */

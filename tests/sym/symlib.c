@@ -1,4 +1,5 @@
-/* Test library: built -O2 -g, then stripped of its debug info (symbol table only). */
+/* Test library: built -O2 -g, then stripped of its debug info (symbol table
+ * only). */
 #include "symlib.h"
 
 static volatile int symlib_sink;

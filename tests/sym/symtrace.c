@@ -1,4 +1,5 @@
-/* Test tool: prints every frame of every recorded stack of a trace, symbolized, with its module offset. */
+/* Test tool: prints every frame of every recorded stack of a trace, symbolized,
+ * with its module offset. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,7 +144,8 @@ int main(int argc, char **argv)
 
 					if (!add_seen(rec.pid, st->frame[i]))
 						continue;
-					n = mpt_sym_resolve(s, rec.pid, rec.time,
+					n = mpt_sym_resolve(s, rec.pid,
+							    rec.time,
 							    st->frame[i], 0, fr,
 							    64);
 					if (n < 1 || n > 64 ||
@@ -154,14 +156,21 @@ int main(int argc, char **argv)
 						skipped++;
 						continue;
 					}
-					printf("addr %s\t%llx\t%d\n", fr[0].module,
-					       (unsigned long long)(fr[0].module_offset - 1),
+					printf("addr %s\t%llx\t%d\n",
+					       fr[0].module,
+					       (unsigned long long)(fr[0].module_offset -
+								    1),
 					       n);
-					/* a file without a line is no line info */
+					/* a file without a line is no line info
+					 */
 					for (k = 0; k < n; k++)
 						printf("frame %s\t%s\t%u\n",
-						       fr[k].function ? fr[k].function : "??",
-						       fr[k].file && fr[k].line ? fr[k].file : "??",
+						       fr[k].function ?
+							       fr[k].function :
+							       "??",
+						       fr[k].file && fr[k].line ?
+							       fr[k].file :
+							       "??",
 						       fr[k].line);
 				}
 			}

@@ -1,4 +1,5 @@
-/* Unit tests of the symbolizer: every frame of the test programs agrees with addr2line. */
+/* Unit tests of the symbolizer: every frame of the test programs agrees with
+ * addr2line. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,15 +98,18 @@ static void parse_module(struct mod *m, char *line)
 	m->idlen = 0;
 	if (strcmp(tok, "-"))
 		for (k = 0; tok[k] && tok[k + 1] && m->idlen < 64; k += 2)
-			m->id[m->idlen++] =
-				hexval(tok[k]) << 4 | hexval(tok[k + 1]);
+			m->id[m->idlen++] = hexval(tok[k]) << 4 |
+					    hexval(tok[k + 1]);
 	tok = strtok_r(NULL, " ", &save);
 	m->nseg = strtoul(tok, NULL, 16);
 	assert_true(m->nseg <= 16);
 	for (i = 0; i < m->nseg; i++) {
-		m->seg[i].vaddr = strtoull(strtok_r(NULL, " ", &save), NULL, 16);
-		m->seg[i].memsz = strtoull(strtok_r(NULL, " ", &save), NULL, 16);
-		m->seg[i].offset = strtoull(strtok_r(NULL, " ", &save), NULL, 16);
+		m->seg[i].vaddr =
+			strtoull(strtok_r(NULL, " ", &save), NULL, 16);
+		m->seg[i].memsz =
+			strtoull(strtok_r(NULL, " ", &save), NULL, 16);
+		m->seg[i].offset =
+			strtoull(strtok_r(NULL, " ", &save), NULL, 16);
 		m->seg[i].flags = strtoul(strtok_r(NULL, " ", &save), NULL, 16);
 	}
 	snprintf(m->path, sizeof(m->path), "%s", save);
@@ -199,8 +203,8 @@ static void a2l_file(const struct mod *m, char *out, size_t size)
 	size_t i;
 
 	if (m->idlen >= 2) {
-		n = snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/",
-			     m->id[0]);
+		n = snprintf(path, sizeof(path),
+			     "/usr/lib/debug/.build-id/%02x/", m->id[0]);
 		for (i = 1; i < m->idlen; i++)
 			n += snprintf(path + n, sizeof(path) - n, "%02x",
 				      m->id[i]);
@@ -225,7 +229,8 @@ static int addr2line(const char *file, uint64_t off, struct a2l_frame *fr,
 		 (unsigned long long)off);
 	f = popen(cmd, "r");
 	assert_non_null(f);
-	while (n < max && fgets(fn, sizeof(fn), f) && fgets(loc, sizeof(loc), f)) {
+	while (n < max && fgets(fn, sizeof(fn), f) &&
+	       fgets(loc, sizeof(loc), f)) {
 		char *colon, *disc;
 
 		fn[strcspn(fn, "\n")] = '\0';
@@ -284,8 +289,9 @@ static int check_agree(struct mpt_symbolizer *s, const struct prog *p,
 		else
 			snprintf(buf, sizeof(buf), "(none)");
 		print_message("  %-14s #%d ours: %s%s\n", a->label, i, buf,
-			      f && (f->flags & MPT_FRAME_INLINED) ? " [inlined]"
-								  : "");
+			      f && (f->flags & MPT_FRAME_INLINED) ?
+				      " [inlined]" :
+				      "");
 		if (w)
 			print_message("  %-14s #%d a2l:  %s (%s:%u)\n", "", i,
 				      w->function, w->file, w->line);
@@ -495,14 +501,15 @@ static void test_symbolize__dynsym_only(void **state)
 	nwarn = 0;
 	/* the same mapping, read from the copy stripped of .symtab */
 	assert_int_equal(mpt_sym_add_module(s, 1, 1, dyn, strlen(dyn), m->id,
-					    m->idlen, m->bias, m->seg,
-					    m->nseg, 0),
+					    m->idlen, m->bias, m->seg, m->nseg,
+					    0),
 			 0);
 	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
 		const struct paddr *a = addr_of(p, labels[i]);
 		uint64_t off = a->addr - m->bias - (a->exact ? 0 : 1);
 		int n = mpt_sym_resolve(s, 1, MPT_SYM_TIME_LATEST, a->addr,
-					a->exact ? MPT_SYM_EXACT : 0, fr, MAX_FR);
+					a->exact ? MPT_SYM_EXACT : 0, fr,
+					MAX_FR);
 		int nw = addr2line(dyn, off, want, MAX_FR);
 
 		print_message("  %s: ours '%s', addr2line '%s'\n", labels[i],
@@ -568,9 +575,10 @@ static int resolve_in_lib(const char *lib, const char *const *dir,
 	int n;
 
 	snprintf(path, sizeof(path), "%s/%s", sym_dir, lib);
-	snprintf(cmd, sizeof(cmd),
-		 "nm -D --defined-only '%s' | awk '$3 == \"symlib_call\" { print $1 }'",
-		 path);
+	snprintf(
+		cmd, sizeof(cmd),
+		"nm -D --defined-only '%s' | awk '$3 == \"symlib_call\" { print $1 }'",
+		path);
 	*off = popen_hex(cmd) + 4;
 	idlen = read_build_id(path, id);
 	assert_true(idlen > 0);
@@ -737,8 +745,8 @@ static void test_symbolize__batch(void **state)
 			const struct mpt_frame *b = &all[start[i] + k];
 
 			assert_string_equal(b->function ? b->function : "",
-					    fr[k].function ? fr[k].function
-							   : "");
+					    fr[k].function ? fr[k].function :
+							     "");
 			assert_int_equal(b->line, fr[k].line);
 			assert_int_equal(b->addr, addr[i]);
 		}
