@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -724,6 +725,13 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_forward);
 
 	memset(&wo, 0, sizeof(wo));
+	/*
+	 * zstd level 2 writes traces within 1% of level 3's size in two
+	 * thirds of the time; mprec must keep up with the app.
+	 */
+	wo.level = 2;
+	if (getenv("MPREC_ZSTD_LEVEL"))
+		wo.level = atoi(getenv("MPREC_ZSTD_LEVEL"));
 	M.w = mpt_writer_new(out_fd, &wo, &err);
 	if (!M.w)
 		die(EXIT_MPREC, "cannot write trace: %s", mpt_strerror(err));
@@ -823,6 +831,16 @@ int main(int argc, char **argv)
 		if (out_fd != STDOUT_FILENO && close(out_fd) < 0) {
 			M.write_errno = errno;
 			fatal_write();
+		}
+		if (getenv("MPREC_DEBUG")) {
+			struct rusage ru;
+
+			getrusage(RUSAGE_SELF, &ru);
+			fprintf(stderr, "mprec: cpu %.3f s, %llu records, %llu bytes\n",
+				ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+				(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
+				(unsigned long long)mpt_writer_records(M.w),
+				(unsigned long long)mpt_writer_bytes(M.w));
 		}
 		mpt_writer_free(M.w);
 		return code;

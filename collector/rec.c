@@ -200,18 +200,98 @@ __attribute__((noinline)) static int unwind_fp(struct tstate *t,
 	return n;
 }
 
-/* Fill st (and the frames after it); returns the bytes used after st. */
-static inline uint32_t capture_stack(struct tstate *t, struct mpr_stack *st)
+/*
+ * Remember where the frames of a freshly unwound stack sit on the thread's
+ * stack.  Each return address is looked for upwards from the previous one;
+ * the call instructions pushed them there, in this order.
+ */
+static void ucache_fill(struct tstate *t, struct mpr_ucache *e,
+			uint64_t slot0, const uint64_t *f, int n, uint64_t h)
+{
+	const uint64_t *p = (const uint64_t *)slot0 + 1;
+	const uint64_t *hi = (const uint64_t *)t->stack_hi;
+
+	e->n = 0;
+	if (n > MPR_UC_DEPTH || n < 1)
+		return;
+	for (int i = 1; i < n; i++) {
+		while (p < hi && *p != f[i])
+			p++;
+		if (p >= hi)
+			return;
+		e->off[i] = (uint32_t)((uint64_t)p - slot0);
+		e->frame[i] = f[i];
+		p++;
+	}
+	e->off[0] = 0;
+	e->frame[0] = f[0];
+	e->slot0 = slot0;
+	e->ret0 = f[0];
+	e->hash = h;
+	e->n = (uint32_t)n;
+}
+
+static inline uint64_t stack_hash(const uint64_t *f, int n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+
+	for (int i = 0; i < n; i++)
+		h = (h ^ f[i]) * 0x100000001b3ull + (h >> 29);
+	return h | 1; /* 0 means none */
+}
+
+/*
+ * Fill st (and the frames after it); returns the bytes used after st.
+ *
+ * The same call chain recurs: the innermost return address and where it
+ * sits on the stack pick a remembered stack, and the remembered return
+ * addresses, still in place at their remembered stack slots, prove the
+ * chain is the same (a different chain would have to have pushed the same
+ * return addresses at the same places).  Only a miss unwinds.
+ */
+__attribute__((noinline)) static uint32_t capture_stack(struct tstate *t,
+							struct mpr_stack *st)
 {
 	uint64_t *f = (uint64_t *)(st + 1);
 	int n, skip = 0, max = rec_opts.depth + 8;
-	uint64_t h = 0x9e3779b97f4a7c15ull;
+	uintptr_t *fp = __builtin_frame_address(0);
+	uint64_t h, slot0 = 0, ret0 = 0;
+	struct mpr_ucache *e = NULL;
 
 	if (unlikely(t->in_unwind)) {
 		/* A signal handler interrupted unwinding: no stack. */
 		st->nframe = 0;
 		st->hash = 0;
 		return 0;
+	}
+	/* Our own frames all keep frame pointers: find the app's call. */
+	for (int k = 0; k < 8; k++) {
+		if ((uintptr_t)fp < (uintptr_t)&f || (uintptr_t)fp >= t->stack_hi)
+			break;
+		if (!is_self(fp[1])) {
+			slot0 = (uint64_t)(uintptr_t)&fp[1];
+			ret0 = fp[1];
+			break;
+		}
+		fp = (uintptr_t *)fp[0];
+	}
+	if (slot0 && slot0 >= t->stack_lo && slot0 < t->stack_hi) {
+		uint64_t k = (slot0 >> 3) ^ (ret0 * 0x9e3779b97f4a7c15ull);
+
+		e = &t->ucache[(k ^ (k >> 40)) & (MPR_UC_ENTRIES - 1)];
+		if (e->n && e->slot0 == slot0 && e->ret0 == ret0) {
+			uint32_t i;
+
+			for (i = 1; i < e->n; i++)
+				if (*(const uint64_t *)(slot0 + e->off[i]) !=
+				    e->frame[i])
+					break;
+			if (i == e->n) {
+				h = e->hash;
+				n = (int)e->n;
+				goto known;
+			}
+		}
 	}
 	t->in_unwind = 1;
 	if (rec_opts.fp)
@@ -231,9 +311,11 @@ static inline uint32_t capture_stack(struct tstate *t, struct mpr_stack *st)
 	}
 	if (skip)
 		memmove(f, f + skip, (size_t)n * 8);
-	for (int i = 0; i < n; i++)
-		h = (h ^ f[i]) * 0x100000001b3ull + (h >> 29);
-	h |= 1; /* 0 means none */
+	h = stack_hash(f, n);
+	if (e && f[0] == ret0)
+		ucache_fill(t, e, slot0, f, n, h);
+	e = NULL;
+known:
 	st->hash = h;
 	uint64_t *c = &t->cache[(h ^ (h >> 32)) & (MPR_CACHE_ENTRIES - 1)];
 	if (*c == h) {
@@ -241,6 +323,8 @@ static inline uint32_t capture_stack(struct tstate *t, struct mpr_stack *st)
 		return 0;
 	}
 	*c = h;
+	if (e)
+		memcpy(f, e->frame, (size_t)n * 8);
 	st->nframe = (uint32_t)n;
 	return (uint32_t)n * 8;
 }
@@ -888,6 +972,7 @@ static int thread_setup(struct tstate *t)
 	t->slot->pthread = (uint64_t)pthread_self();
 	t->ring = mpr_ring(r, i);
 	t->cache = mpr_cache(r, i);
+	t->ucache = mpr_ucache(r, i);
 	t->head = atomic_load(&t->slot->head);
 	t->tail = atomic_load(&t->slot->tail);
 	t->nest = 0;

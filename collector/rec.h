@@ -40,6 +40,7 @@ struct tstate {
 	struct mpr_slot *slot;
 	char *ring;
 	uint64_t *cache;
+	struct mpr_ucache *ucache;
 	uint64_t head;	 /* local copy of slot->head */
 	uint64_t tail;	 /* last seen slot->tail */
 	uint64_t stack_lo, stack_hi;

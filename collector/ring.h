@@ -27,7 +27,10 @@
 #define MPR_RING_SIZE (1u << 20)     /* bytes of one thread's ring */
 #define MPR_CACHE_ENTRIES 4096	     /* stack hashes a thread remembers */
 #define MPR_HDR_SIZE (256u << 10)    /* region header + slot array */
-#define MPR_SLOT_AREA (MPR_RING_SIZE + MPR_CACHE_ENTRIES * 8)
+#define MPR_UC_ENTRIES 256	     /* unwound stacks a thread remembers */
+#define MPR_UC_DEPTH 64		     /* frames of a remembered stack, at most */
+#define MPR_SLOT_AREA (MPR_RING_SIZE + MPR_CACHE_ENTRIES * 8 + \
+		       MPR_UC_ENTRIES * sizeof(struct mpr_ucache))
 #define MPR_REGION_SIZE \
 	((uint64_t)MPR_HDR_SIZE + (uint64_t)MPR_SLOTS * MPR_SLOT_AREA)
 
@@ -40,6 +43,21 @@ enum {
 	MPR_SLOT_FREE = 0,
 	MPR_SLOT_USED = 1,
 	MPR_SLOT_ENDED = 2, /* thread gone; mprec frees it once drained */
+};
+
+/*
+ * The app's own per-thread memo of unwound stacks (mprec never reads it):
+ * where each return address of a stack sat on the thread's stack, so the
+ * same call chain is recognised by comparing those words, without unwinding.
+ */
+struct mpr_ucache {
+	uint64_t slot0;	/* stack address of the innermost return address */
+	uint64_t ret0;	/* ... and its value */
+	uint64_t hash;	/* the stack's hash (as sent to mprec) */
+	uint32_t n;	/* frames; 0: empty */
+	uint32_t pad;
+	uint32_t off[MPR_UC_DEPTH];   /* slot of frame i, bytes above slot0 */
+	uint64_t frame[MPR_UC_DEPTH]; /* return address of frame i */
 };
 
 struct mpr_slot {
@@ -80,6 +98,12 @@ static inline char *mpr_ring(void *region, unsigned i)
 static inline uint64_t *mpr_cache(void *region, unsigned i)
 {
 	return (uint64_t *)(mpr_ring(region, i) + MPR_RING_SIZE);
+}
+
+static inline struct mpr_ucache *mpr_ucache(void *region, unsigned i)
+{
+	return (struct mpr_ucache *)(mpr_ring(region, i) + MPR_RING_SIZE +
+				     MPR_CACHE_ENTRIES * 8);
 }
 
 /* Transport record types. */

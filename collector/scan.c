@@ -89,6 +89,7 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 	struct leakscan_map *maps = NULL;
 	struct leakscan_stats st;
 	struct leakscan_opts opts;
+	struct leakscan_roots_opts ro;
 	struct reader rd = { p->pid };
 	char path[64], *text;
 	size_t n = 0, pos = 0, len = 0, nroots = 0, nmaps = 0;
@@ -117,6 +118,12 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 		free(blk);
 		return;
 	}
+	memset(&ro, 0, sizeof(ro));
+	ro.exclude_paths = exclude_paths;
+	ro.sps = &sp;
+	ro.nsps = 1;
+	ro.read = read_mem;
+	ro.ctx = &rd;
 	for (;;) {
 		free(roots);
 		free(maps);
@@ -126,8 +133,7 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 			rc = -ENOMEM;
 			break;
 		}
-		rc = leakscan_roots_from_maps(text, len, blk, n, NULL, 0,
-					      exclude_paths, &sp, 1, roots,
+		rc = leakscan_roots_from_maps(text, len, blk, n, &ro, roots,
 					      caproots, &nroots, maps, capmaps,
 					      &nmaps);
 		if (rc < 0 || (nroots <= caproots && nmaps <= capmaps))
