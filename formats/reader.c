@@ -61,7 +61,7 @@ struct mpt_reader {
 	uint64_t frames;
 
 	/* mpt_reader_seek() */
-	int seeking;
+	int seek_called, seeking;
 	uint64_t seek_t;
 	struct ridx *idx;
 	size_t nidx, idx_next, idx_start;
@@ -498,7 +498,8 @@ static int next_frame(struct mpt_reader *r)
 			rc = skip(r, len);
 			if (rc <= 0)
 				return rc < 0 ? rc : at_end(r);
-			if (magic == MPT_INDEX_FRAME_MAGIC)
+			/* Seen on the way; mpt_reader_seek() checks it. */
+			if (magic == MPT_INDEX_FRAME_MAGIC && !r->seek_called)
 				r->has_index = 1;
 			continue;
 		}
@@ -767,8 +768,9 @@ int mpt_reader_seek(struct mpt_reader *r, uint64_t t)
 		return MPT_E_INVAL;
 	if (r->err)
 		return r->err;
-	if (r->nexted || r->seeking)
+	if (r->nexted || r->seek_called)
 		return MPT_E_INVAL;
+	r->seek_called = 1;
 	r->seeking = 1;
 	r->seek_t = t;
 	r->slow = 1;
