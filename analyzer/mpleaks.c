@@ -737,14 +737,14 @@ static uint64_t leaks_of(struct cmd_args *args, const char *path, FILE *out,
 		opt.at_seen = 0;
 
 	t = trace_open(path, NULL, 1);
-	while (trace_next(t)) {
-		err = mpt_replay_record(st.r, &t->rec);
-		if (err < 0)
-			die("%s: %s", t->name, mpt_strerror(err));
-	}
-	err = mpt_replay_finish(st.r);
+	err = mpt_replay_run(st.r, t->reader);
+	if (err == MPT_E_NOMEM)
+		die("out of memory");
 	if (err < 0)
-		die("%s: %s", t->name, mpt_strerror(err));
+		trace_die(t, err);
+	if (mpt_reader_is_cut(t->reader))
+		warn("%s: trace is cut (no end record); showing what it holds",
+		     t->name);
 	if (opt.has_at && !opt.at_seen) {
 		warn("%s: no marker '%s' (for --at)", t->name, opt.at.mark);
 		*failed = 1;

@@ -591,14 +591,14 @@ static void stacks_of(struct cmd_args *args, const char *path, FILE *out)
 
 	/* The whole trace replays: the live set needs what came before. */
 	t = trace_open(path, NULL, 1);
-	while (trace_next(t)) {
-		err = mpt_replay_record(st.r, &t->rec);
-		if (err < 0)
-			die("%s: %s", t->name, mpt_strerror(err));
-	}
-	err = mpt_replay_finish(st.r);
+	err = mpt_replay_run(st.r, t->reader);
+	if (err == MPT_E_NOMEM)
+		die("out of memory");
 	if (err < 0)
-		die("%s: %s", t->name, mpt_strerror(err));
+		trace_die(t, err);
+	if (mpt_reader_is_cut(t->reader))
+		warn("%s: trace is cut (no end record); showing what it holds",
+		     t->name);
 	if (args->has_from && args->from.mark && st.from == UINT64_MAX)
 		die("%s: no marker '%s' (for --from)", t->name,
 		    args->from.mark);

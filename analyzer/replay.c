@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "prefetch.h"
 #include "replay.h"
 #include "symbolize.h"
 
@@ -51,6 +52,9 @@ struct mpt_process {
 	int finished;	 /* end callback done, live set dropped */
 };
 
+/* Stack ids below this are also kept in a dense array. */
+#define DENSE_MAX (1u << 24)
+
 struct stk {
 	uint64_t id;
 	uint64_t off; /* into frame[] */
@@ -73,8 +77,12 @@ struct mpt_replay {
 	uint64_t *frame;
 	size_t nframe, framecap;
 	struct mpt_hmap stkid; /* trace id -> index */
-	uint64_t last_sid;
-	uint32_t last_sidx;
+	/*
+	 * Recorders number stacks 1, 2, 3...: small ids also go in a plain
+	 * array, so the lookup per event is one load.
+	 */
+	uint32_t *dense;
+	size_t ndense;
 
 	char **tag; /* index 0 unused */
 	uint32_t ntag;
@@ -312,6 +320,7 @@ void mpt_replay_free(struct mpt_replay *r)
 	free(r->proc);
 	mpt_hmap_release(&r->pidmap);
 	free(r->stk);
+	free(r->dense);
 	free(r->frame);
 	mpt_hmap_release(&r->stkid);
 	for (i = 1; i < r->ntag; i++)
@@ -392,6 +401,17 @@ static struct thread *thread_get(struct mpt_process *p, uint32_t tid)
 	}
 	p->lastthr = *slot - 1;
 	return &p->thr[p->lastthr];
+}
+
+/* The thread `tid` of p if known, without creating it. */
+static inline struct thread *thread_find(struct mpt_process *p, uint32_t tid)
+{
+	uint64_t *slot;
+
+	if (p->nthr && p->thr[p->lastthr].tid == tid)
+		return &p->thr[p->lastthr];
+	slot = mpt_hmap_get(&p->tidmap, tid);
+	return slot ? &p->thr[*slot - 1] : NULL;
 }
 
 /* Run the end callback once, then drop the live set. */
@@ -604,22 +624,40 @@ static int on_stack(struct mpt_replay *r, const struct mpt_record *rec)
 		memcpy(&r->frame[r->nframe], rec->u.stack.frame,
 		       n * sizeof(uint64_t));
 	r->nframe += n;
-	*slot = r->nstk++;
+	*slot = r->nstk;
+	if (rec->u.stack.id < DENSE_MAX) {
+		size_t id = (size_t)rec->u.stack.id;
+
+		if (id >= r->ndense) {
+			size_t cap = r->ndense ? r->ndense : 1024;
+			uint32_t *nd;
+
+			while (cap <= id)
+				cap *= 2;
+			nd = realloc(r->dense, cap * sizeof(*nd));
+			if (!nd)
+				return MPT_E_NOMEM;
+			memset(nd + r->ndense, 0,
+			       (cap - r->ndense) * sizeof(*nd));
+			r->dense = nd;
+			r->ndense = cap;
+		}
+		r->dense[id] = r->nstk;
+	}
+	r->nstk++;
 	return 0;
 }
 
-static uint32_t stack_index(struct mpt_replay *r, uint64_t id)
+static inline uint32_t stack_index(const struct mpt_replay *r, uint64_t id)
 {
 	uint64_t *slot;
 
-	if (!id)
+	if (id < r->ndense)
+		return r->dense[id];
+	if (id < DENSE_MAX)
 		return 0;
-	if (id == r->last_sid)
-		return r->last_sidx;
 	slot = mpt_hmap_get(&r->stkid, id);
-	r->last_sid = id;
-	r->last_sidx = slot ? (uint32_t)*slot : 0;
-	return r->last_sidx;
+	return slot ? (uint32_t)*slot : 0;
 }
 
 static int tag_intern(struct mpt_replay *r, struct mpt_bytes label,
@@ -664,11 +702,40 @@ static int emit_free(struct mpt_replay *r, struct mpt_process *p,
 	fi.realloc = realloc;
 	fi.temporary = 0;
 	if (b->domain == MPT_DOMAIN_HEAP) {
-		uint64_t *slot = mpt_hmap_get(&p->tidmap, b->tid);
+		struct thread *t = thread_find(p, b->tid);
 
-		fi.temporary = slot && p->thr[*slot - 1].last_addr == b->addr;
+		fi.temporary = t && t->last_addr == b->addr;
 	}
 	return r->ops.free(r->ctx, p, b, &fi);
+}
+
+static int call_free(struct mpt_replay *r, struct mpt_process *p,
+		     const struct mpt_block *b, uint32_t tid, int realloc,
+		     int temporary)
+{
+	struct mpt_free_info fi;
+
+	fi.time = r->now;
+	fi.lifetime = r->now >= b->time ? r->now - b->time : 0;
+	fi.tid = tid;
+	fi.realloc = realloc;
+	fi.temporary = temporary;
+	return r->ops.free(r->ctx, p, b, &fi);
+}
+
+/* A heap block is gone: judge "temporary", count, tell the callback. */
+static int heap_gone(struct mpt_replay *r, struct mpt_process *p,
+		     const struct mpt_block *b, uint32_t tid, int realloc)
+{
+	struct thread *t = thread_find(p, b->tid);
+	int temporary = t && t->last_addr == b->addr;
+
+	if (temporary)
+		t->last_addr = 0;
+	p->info.heap_bytes -= b->size;
+	p->info.heap_blocks--;
+	p->info.frees++;
+	return r->ops.free ? call_free(r, p, b, tid, realloc, temporary) : 0;
 }
 
 /* Remove a heap block and tell the free callback. */
@@ -676,21 +743,9 @@ static int heap_free(struct mpt_replay *r, struct mpt_process *p,
 		     struct mpt_block *s, uint32_t tid, int realloc)
 {
 	struct mpt_block b = *s;
-	int ret;
 
-	/* Judge "temporary" before forgetting the block. */
-	ret = emit_free(r, p, &b, tid, realloc);
-	if (p->nthr) {
-		uint64_t *slot = mpt_hmap_get(&p->tidmap, b.tid);
-
-		if (slot && p->thr[*slot - 1].last_addr == b.addr)
-			p->thr[*slot - 1].last_addr = 0;
-	}
 	bt_remove(&p->heap, s);
-	p->info.heap_bytes -= b.size;
-	p->info.heap_blocks--;
-	p->info.frees++;
-	return ret;
+	return heap_gone(r, p, &b, tid, realloc);
 }
 
 static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
@@ -735,19 +790,15 @@ static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
 		b.flags |= MPT_BLOCK_SAMPLED;
 	if (rec->u.alloc.old_addr)
 		b.flags |= MPT_BLOCK_REALLOC;
-	{
-		/* An address allocated twice: the first block ended unseen. */
-		struct mpt_block *s = bt_find(&p->heap, b.addr, 0);
-
-		if (s) {
-			err = heap_free(r, p, s, rec->tid, 0);
-			if (err)
-				return err;
-		}
-	}
 	err = bt_put(&p->heap, &b, &old);
 	if (err)
 		return err;
+	if (old.addr) {
+		/* An address allocated twice: the first block ended unseen. */
+		err = heap_gone(r, p, &old, rec->tid, 0);
+		if (err)
+			return err;
+	}
 	t->last_addr = b.addr;
 	p->info.heap_bytes += b.size;
 	p->info.heap_blocks++;
@@ -991,6 +1042,21 @@ int mpt_replay_record(struct mpt_replay *r, const struct mpt_record *rec)
 
 	if (rec->time > r->now)
 		r->now = rec->time;
+	/* The common case first: a heap event of the current process. */
+	p = r->lastp;
+	if (p && p->info.pid == rec->pid && !p->finished) {
+		if (rec->type == MPT_REC_ALLOC)
+			err = on_alloc(r, p, rec);
+		else if (rec->type == MPT_REC_FREE)
+			err = on_free(r, p, rec);
+		else
+			goto general;
+		if (err || !r->ops.record)
+			return err;
+		return r->ops.record(r->ctx, p, rec);
+	}
+general:
+	p = NULL;
 	if (kind > 0 || (kind < 0 && rec->pid)) {
 		if (rec->type != MPT_REC_PROCESS_START) {
 			p = process_get(r, rec->pid);
@@ -1190,8 +1256,23 @@ int mpt_replay_finish(struct mpt_replay *r)
 int mpt_replay_run(struct mpt_replay *r, struct mpt_reader *rd)
 {
 	struct mpt_record rec;
-	int ret;
+	struct mpt_prefetch *pf;
+	const struct mpt_record *prec;
+	int ret, err;
 
+	/* Decode on a second thread when one can be had. */
+	pf = mpt_prefetch_new(rd, &err);
+	if (pf) {
+		while ((ret = mpt_prefetch_next(pf, &prec)) > 0) {
+			ret = mpt_replay_record(r, prec);
+			if (ret)
+				break;
+		}
+		mpt_prefetch_free(pf);
+		if (ret)
+			return ret;
+		return mpt_replay_finish(r);
+	}
 	while ((ret = mpt_reader_next(rd, &rec)) > 0) {
 		ret = mpt_replay_record(r, &rec);
 		if (ret)

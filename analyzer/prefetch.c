@@ -1,0 +1,354 @@
+/* prefetch.c - a decoding thread feeding batches of records to the replay. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prefetch.h"
+
+#define BATCH 4096
+#define NBATCH 4
+
+struct batch {
+	struct mpt_record rec[BATCH];
+	size_t n;
+	char *arena; /* what the records point to */
+	size_t used, cap;
+	int status; /* after the last record: 0 end, < 0 error, 1 more */
+};
+
+struct mpt_prefetch {
+	struct mpt_reader *r;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct batch batch[NBATCH];
+	size_t nfull;	   /* batches ready for the consumer */
+	size_t head, tail; /* consumer reads batch[head], producer fills tail */
+	int stop;
+	/* consumer side */
+	struct batch *cur;
+	size_t pos;
+	int done;
+};
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* Bytes of memory a record points to (each piece 8-aligned). */
+static size_t deep_size(const struct mpt_record *rec)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	switch (rec->type) {
+	case MPT_REC_HEADER:
+		n += align8(rec->u.header.host.len);
+		n += align8((size_t)rec->u.header.argc * sizeof(struct mpt_bytes));
+		for (i = 0; i < rec->u.header.argc; i++)
+			n += align8(rec->u.header.argv[i].len);
+		n += align8((size_t)rec->u.header.nopts * sizeof(struct mpt_bytes));
+		for (i = 0; i < rec->u.header.nopts; i++)
+			n += align8(rec->u.header.opts[i].len);
+		break;
+	case MPT_REC_PROCESS_START:
+		n += align8(rec->u.process_start.path.len);
+		n += align8((size_t)rec->u.process_start.argc *
+			    sizeof(struct mpt_bytes));
+		for (i = 0; i < rec->u.process_start.argc; i++)
+			n += align8(rec->u.process_start.argv[i].len);
+		break;
+	case MPT_REC_THREAD_NAME:
+		n += align8(rec->u.thread_name.name.len);
+		break;
+	case MPT_REC_MODULE_LOAD:
+		n += align8(rec->u.module_load.path.len);
+		n += align8(rec->u.module_load.build_id.len);
+		n += align8((size_t)rec->u.module_load.nseg *
+			    sizeof(struct mpt_segment));
+		break;
+	case MPT_REC_STACK:
+		n += (size_t)rec->u.stack.nframe * sizeof(uint64_t);
+		break;
+	case MPT_REC_GPU_DEVICE:
+		n += align8(rec->u.gpu_device.name.len);
+		break;
+	case MPT_REC_COUNTER_DEF:
+		n += align8(rec->u.counter_def.name.len);
+		n += align8(rec->u.counter_def.unit.len);
+		n += align8(rec->u.counter_def.reason.len);
+		break;
+	case MPT_REC_NUMA_TOPOLOGY:
+		n += align8((size_t)rec->u.numa_topology.nnode *
+			    sizeof(struct mpt_numa_node));
+		for (i = 0; i < rec->u.numa_topology.nnode; i++)
+			n += align8(rec->u.numa_topology.node[i].cpus.len);
+		break;
+	case MPT_REC_NUMA_SAMPLE:
+		n += align8((size_t)rec->u.numa_sample.nrun *
+			    sizeof(struct mpt_numa_run));
+		break;
+	case MPT_REC_MARKER:
+	case MPT_REC_SPAN_BEGIN:
+	case MPT_REC_SPAN_END:
+	case MPT_REC_TAG_PUSH:
+		n += align8(rec->u.marker.label.len);
+		break;
+	}
+	return n;
+}
+
+static void *take(struct batch *b, const void *src, size_t len)
+{
+	char *p = b->arena + b->used;
+
+	if (len)
+		memcpy(p, src, len);
+	b->used += align8(len);
+	return p;
+}
+
+static void copy_bytes(struct batch *b, struct mpt_bytes *x)
+{
+	x->ptr = take(b, x->ptr, x->len);
+}
+
+static struct mpt_bytes *copy_bytes_array(struct batch *b,
+					  const struct mpt_bytes *a,
+					  uint32_t n)
+{
+	struct mpt_bytes *d = take(b, a, (size_t)n * sizeof(*a));
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		copy_bytes(b, &d[i]);
+	return d;
+}
+
+/* Move what `rec` points to into the batch's arena. */
+static void deep_copy(struct batch *b, struct mpt_record *rec)
+{
+	uint32_t i;
+
+	switch (rec->type) {
+	case MPT_REC_HEADER:
+		copy_bytes(b, &rec->u.header.host);
+		rec->u.header.argv = copy_bytes_array(b, rec->u.header.argv,
+						      rec->u.header.argc);
+		rec->u.header.opts = copy_bytes_array(b, rec->u.header.opts,
+						      rec->u.header.nopts);
+		break;
+	case MPT_REC_PROCESS_START:
+		copy_bytes(b, &rec->u.process_start.path);
+		rec->u.process_start.argv =
+			copy_bytes_array(b, rec->u.process_start.argv,
+					 rec->u.process_start.argc);
+		break;
+	case MPT_REC_THREAD_NAME:
+		copy_bytes(b, &rec->u.thread_name.name);
+		break;
+	case MPT_REC_MODULE_LOAD:
+		copy_bytes(b, &rec->u.module_load.path);
+		copy_bytes(b, &rec->u.module_load.build_id);
+		rec->u.module_load.seg =
+			take(b, rec->u.module_load.seg,
+			     (size_t)rec->u.module_load.nseg *
+				     sizeof(struct mpt_segment));
+		break;
+	case MPT_REC_STACK:
+		rec->u.stack.frame = take(b, rec->u.stack.frame,
+					  (size_t)rec->u.stack.nframe *
+						  sizeof(uint64_t));
+		break;
+	case MPT_REC_GPU_DEVICE:
+		copy_bytes(b, &rec->u.gpu_device.name);
+		break;
+	case MPT_REC_COUNTER_DEF:
+		copy_bytes(b, &rec->u.counter_def.name);
+		copy_bytes(b, &rec->u.counter_def.unit);
+		copy_bytes(b, &rec->u.counter_def.reason);
+		break;
+	case MPT_REC_NUMA_TOPOLOGY: {
+		struct mpt_numa_node *nd =
+			take(b, rec->u.numa_topology.node,
+			     (size_t)rec->u.numa_topology.nnode * sizeof(*nd));
+
+		for (i = 0; i < rec->u.numa_topology.nnode; i++)
+			copy_bytes(b, &nd[i].cpus);
+		rec->u.numa_topology.node = nd;
+		break;
+	}
+	case MPT_REC_NUMA_SAMPLE:
+		rec->u.numa_sample.run =
+			take(b, rec->u.numa_sample.run,
+			     (size_t)rec->u.numa_sample.nrun *
+				     sizeof(struct mpt_numa_run));
+		break;
+	case MPT_REC_MARKER:
+	case MPT_REC_SPAN_BEGIN:
+	case MPT_REC_SPAN_END:
+	case MPT_REC_TAG_PUSH:
+		copy_bytes(b, &rec->u.marker.label);
+		break;
+	}
+}
+
+/*
+ * Fill one batch.  A record that needs more arena than is left ends the
+ * batch before it; it is kept in `pending` for the next one.
+ */
+static void fill(struct mpt_prefetch *pf, struct batch *b,
+		 struct mpt_record *pending, int *have_pending)
+{
+	int ret;
+
+	b->n = 0;
+	b->used = 0;
+	b->status = 1;
+	while (b->n < BATCH) {
+		struct mpt_record *rec = &b->rec[b->n];
+		size_t need;
+
+		if (*have_pending) {
+			*rec = *pending;
+			*have_pending = 0;
+		} else {
+			ret = mpt_reader_next(pf->r, rec);
+			if (ret <= 0) {
+				b->status = ret;
+				return;
+			}
+		}
+		need = deep_size(rec);
+		if (need && b->used + need > b->cap) {
+			if (b->n) {
+				/* Its memory is the reader's until the next call. */
+				*pending = *rec;
+				*have_pending = 1;
+				return;
+			}
+			free(b->arena);
+			b->cap = need * 2 > 65536 ? need * 2 : 65536;
+			b->arena = malloc(b->cap);
+			if (!b->arena) {
+				b->cap = 0;
+				b->status = MPT_E_NOMEM;
+				return;
+			}
+		}
+		if (need)
+			deep_copy(b, rec);
+		b->n++;
+	}
+}
+
+static void *producer(void *arg)
+{
+	struct mpt_prefetch *pf = arg;
+	struct mpt_record pending;
+	int have_pending = 0;
+
+	for (;;) {
+		struct batch *b;
+
+		pthread_mutex_lock(&pf->lock);
+		while (pf->nfull == NBATCH && !pf->stop)
+			pthread_cond_wait(&pf->cond, &pf->lock);
+		if (pf->stop) {
+			pthread_mutex_unlock(&pf->lock);
+			return NULL;
+		}
+		b = &pf->batch[pf->tail];
+		pthread_mutex_unlock(&pf->lock);
+
+		/*
+		 * A pending record points into the reader's buffer, which the
+		 * next mpt_reader_next() reuses: copy it before reading on.
+		 */
+		fill(pf, b, &pending, &have_pending);
+
+		pthread_mutex_lock(&pf->lock);
+		pf->tail = (pf->tail + 1) % NBATCH;
+		pf->nfull++;
+		pthread_cond_broadcast(&pf->cond);
+		pthread_mutex_unlock(&pf->lock);
+		if (b->status <= 0)
+			return NULL;
+	}
+}
+
+struct mpt_prefetch *mpt_prefetch_new(struct mpt_reader *r, int *err)
+{
+	struct mpt_prefetch *pf = calloc(1, sizeof(*pf));
+
+	if (!pf) {
+		*err = MPT_E_NOMEM;
+		return NULL;
+	}
+	pf->r = r;
+	pthread_mutex_init(&pf->lock, NULL);
+	pthread_cond_init(&pf->cond, NULL);
+	if (pthread_create(&pf->thread, NULL, producer, pf)) {
+		pthread_mutex_destroy(&pf->lock);
+		pthread_cond_destroy(&pf->cond);
+		free(pf);
+		*err = MPT_E_NOMEM;
+		return NULL;
+	}
+	return pf;
+}
+
+int mpt_prefetch_next(struct mpt_prefetch *pf, const struct mpt_record **rec)
+{
+	for (;;) {
+		struct batch *b = pf->cur;
+
+		if (b && pf->pos < b->n) {
+			*rec = &b->rec[pf->pos++];
+			return 1;
+		}
+		if (b) {
+			int status = b->status;
+
+			/* Give the batch back. */
+			pthread_mutex_lock(&pf->lock);
+			pf->cur = NULL;
+			pf->head = (pf->head + 1) % NBATCH;
+			pf->nfull--;
+			pthread_cond_broadcast(&pf->cond);
+			pthread_mutex_unlock(&pf->lock);
+			if (status <= 0) {
+				pf->done = 1;
+				pf->cur = NULL;
+				return status;
+			}
+		}
+		if (pf->done)
+			return 0;
+		pthread_mutex_lock(&pf->lock);
+		while (!pf->nfull)
+			pthread_cond_wait(&pf->cond, &pf->lock);
+		pf->cur = &pf->batch[pf->head];
+		pf->pos = 0;
+		pthread_mutex_unlock(&pf->lock);
+	}
+}
+
+void mpt_prefetch_free(struct mpt_prefetch *pf)
+{
+	size_t i;
+
+	if (!pf)
+		return;
+	pthread_mutex_lock(&pf->lock);
+	pf->stop = 1;
+	pthread_cond_broadcast(&pf->cond);
+	pthread_mutex_unlock(&pf->lock);
+	pthread_join(pf->thread, NULL);
+	pthread_mutex_destroy(&pf->lock);
+	pthread_cond_destroy(&pf->cond);
+	for (i = 0; i < NBATCH; i++)
+		free(pf->batch[i].arena);
+	free(pf);
+}
