@@ -1327,6 +1327,30 @@ static int row_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/*
+ * Drop the sequences that start at address 0: code of functions the linker
+ * discarded, whose rows would otherwise overlay real code once sorted.
+ * Returns the rows kept, in their order.
+ */
+static size_t drop_discarded(struct line_row *row, size_t n)
+{
+	size_t i, k = 0, seq = 0;
+
+	for (i = 0; i < n; i++) {
+		row[k++] = row[i];
+		if (row[i].end) {
+			if (row[seq].addr == 0)
+				k = seq;
+			seq = k;
+		}
+	}
+	if (seq < k && row[seq].addr == 0)
+		k = seq; /* an unterminated last sequence */
+	for (i = 0; i < k; i++)
+		row[i].order = i;
+	return k;
+}
+
 static int load_lines(struct image *im, struct unit *u, Dwarf_Die cu,
 		      struct strpool *pool)
 {
@@ -1398,6 +1422,7 @@ static int load_lines(struct image *im, struct unit *u, Dwarf_Die cu,
 		k++;
 	}
 	dwarf_srclines_dealloc_b(ctx);
+	k = drop_discarded(u->line, k);
 	qsort(u->line, k, sizeof(*u->line), row_cmp);
 	u->nline = k;
 	return 0;
