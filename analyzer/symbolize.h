@@ -121,8 +121,10 @@ enum mpt_frame_flags {
 /*
  * One frame.  For an address in inlined code there is one frame per inline
  * level, innermost first; all but the last have MPT_FRAME_INLINED and the
- * next frame's file/line is the call site.  Strings are owned by the
- * symbolizer (valid until mpt_sym_free()); NULL means unknown.
+ * next frame's file/line is the call site.  Functions are named as
+ * `addr2line -f -i -C` names them (DWARF names, the symbol table's where
+ * DWARF has none, demangled).  Strings are owned by the symbolizer (valid
+ * until mpt_sym_free()); NULL means unknown.
  */
 struct mpt_frame {
 	const char *function;	/* demangled; NULL if unknown */
