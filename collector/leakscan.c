@@ -816,124 +816,311 @@ static int path_starts(const struct map_line *m, const char *prefix)
 	return m->plen >= nl && memcmp(m->path, prefix, nl) == 0;
 }
 
-/* Does [lo, hi) hold the start of a live block? */
-static int holds_block(const struct leakscan_block *b, size_t n, uint64_t lo,
-		       uint64_t hi)
+static int is_anon(const struct map_line *m)
 {
-	size_t l = 0, h = n;
-
-	while (l < h) { /* first block with addr >= lo */
-		size_t mid = l + (h - l) / 2;
-		if (b[mid].addr < lo)
-			l = mid + 1;
-		else
-			h = mid;
-	}
-	if (l < n && b[l].addr < hi)
-		return 1;
-	/* a block starting below lo that reaches into the mapping */
-	return l > 0 && b[l - 1].addr + b[l - 1].size > lo;
+	return m->inode == 0 && (m->plen == 0 || m->path[0] != '/');
 }
 
-#define ARENA_HEAP_MAX ((uint64_t)64 << 20) /* glibc HEAP_MAX_SIZE, 64-bit */
+/* Is m the data of glibc (…/libc.so.6, …/libc-2.NN.so)? */
+static int is_libc(const struct map_line *m)
+{
+	size_t i;
+
+	for (i = m->plen; i > 0 && m->path[i - 1] != '/'; i--)
+		;
+	return m->plen - i >= 7 && (memcmp(m->path + i, "libc.so", 7) == 0 ||
+				    memcmp(m->path + i, "libc-", 5) == 0);
+}
+
+/* glibc's heap layout (64-bit, 2.26 and later). */
+#define ARENA_HEAP_MAX ((uint64_t)64 << 20) /* HEAP_MAX_SIZE */
+#define CHUNK_IS_MMAPPED 2u
+#define CHUNK_NON_MAIN_ARENA 4u
+/* struct malloc_state: mutex, flags, have_fastchunks, fastbinsY[10], top,
+ * last_remainder, bins[254], binmap[4], next, next_free, attached_threads,
+ * system_mem, max_system_mem. */
+#define ARENA_TOP 96
+#define ARENA_BINS 112
+#define ARENA_NEXT 2160
+#define ARENA_SIZE 2200
+
+struct area {
+	uint64_t lo, hi;
+};
+
+struct areas {
+	struct area *a;
+	size_t n, cap;
+};
+
+static int add_area(struct areas *as, uint64_t lo, uint64_t hi)
+{
+	if (hi <= lo)
+		return 0;
+	if (as->n == as->cap) {
+		size_t nc = as->cap ? 2 * as->cap : 64;
+		struct area *na = realloc(as->a, nc * sizeof(*na));
+		if (!na)
+			return -ENOMEM;
+		as->a = na;
+		as->cap = nc;
+	}
+	as->a[as->n].lo = lo;
+	as->a[as->n].hi = hi;
+	as->n++;
+	return 0;
+}
+
+static int cmp_area(const void *x, const void *y)
+{
+	const struct area *a = x, *b = y;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+static const struct map_line *line_at(const struct map_line *l, size_t n,
+				      uint64_t p)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p < l[mid].lo)
+			hi = mid;
+		else if (p >= l[mid].hi)
+			lo = mid + 1;
+		else
+			return &l[mid];
+	}
+	return NULL;
+}
+
+/*
+ * The malloc heap around the live blocks: one area per mmapped chunk, per
+ * secondary arena heap, or (main arena, unknown layout) per mapping.
+ */
+static int heap_areas(const struct leakscan_block *b, size_t n,
+		      const struct map_line *l, size_t nl,
+		      const struct leakscan_roots_opts *o, struct areas *as)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint64_t a = b[i].addr, hdr[2], lo, hi;
+		const struct map_line *m = line_at(l, nl, a);
+
+		lo = m ? m->lo : a;
+		hi = m ? m->hi : a + (b[i].size ? b[i].size : 1);
+		if (m && path_starts(m, "[heap]")) {
+			/* the whole brk heap */
+		} else if (o && o->read && a >= 16 &&
+			   o->read(o->ctx, a - 16, hdr, sizeof(hdr)) == 0) {
+			uint64_t chunk = a - 16, csize = hdr[1] & ~(uint64_t)7;
+			if ((hdr[1] & CHUNK_IS_MMAPPED) && hdr[0] <= chunk &&
+			    chunk + csize >= a + b[i].size) {
+				lo = chunk - hdr[0];
+				hi = chunk + csize;
+			} else if (hdr[1] & CHUNK_NON_MAIN_ARENA) {
+				lo = a & ~(ARENA_HEAP_MAX - 1);
+				hi = lo + ARENA_HEAP_MAX;
+			}
+		}
+		if (add_area(as, lo, hi) < 0)
+			return -ENOMEM;
+		for (i++; i < n && b[i].addr < hi; i++)
+			;
+	}
+	return 0;
+}
+
+/*
+ * Find glibc's main_arena in libc's writable data [lo, hi): the place there
+ * where the most of its 126 bins are empty, i.e. point at themselves, and
+ * whose `next` arena is itself or one at the start of a secondary heap
+ * (the bin pattern alone matches shifted by whole bins too).
+ */
+static int find_main_arena(const struct leakscan_roots_opts *o, uint64_t lo,
+			   uint64_t hi, struct areas *as)
+{
+	unsigned char buf[4096 + ARENA_SIZE];
+	uint64_t base, best = 0;
+	unsigned best_n = 0;
+
+	for (base = lo; base + ARENA_SIZE <= hi; base += 4096) {
+		size_t len = (size_t)(hi - base < sizeof(buf) ? hi - base
+							      : sizeof(buf));
+		size_t off;
+
+		if (o->read(o->ctx, base, buf, len) < 0)
+			continue;
+		for (off = 0; off + ARENA_SIZE <= len && off < 4096; off += 8) {
+			uint64_t a = base + off, next;
+			unsigned bin, empty = 0;
+
+			memcpy(&next, buf + off + ARENA_NEXT, 8);
+			if (next != a && (next < ARENA_HEAP_MAX ||
+					  (next & (ARENA_HEAP_MAX - 1)) >= PAGE))
+				continue;
+			for (bin = 1; bin < 127; bin++) {
+				uint64_t fd, bk, self = a + ARENA_TOP +
+							(bin - 1) * 16;
+				size_t o2 = off + ARENA_BINS + (bin - 1) * 16;
+				memcpy(&fd, buf + o2, 8);
+				memcpy(&bk, buf + o2 + 8, 8);
+				empty += fd == self && bk == self;
+			}
+			if (empty > best_n) {
+				best_n = empty;
+				best = a;
+			}
+		}
+	}
+	return best_n >= 32 ? add_area(as, best, best + ARENA_SIZE) : 0;
+}
+
+/* Append [lo, hi) minus the areas (sorted, merged) to the roots. */
+static void add_root(uint64_t lo, uint64_t hi, const struct areas *as,
+		     struct leakscan_range *roots, size_t cap, size_t *nr)
+{
+	size_t j;
+
+	for (j = 0; j < as->n && lo < hi; j++) {
+		const struct area *a = &as->a[j];
+		if (a->hi <= lo)
+			continue;
+		if (a->lo >= hi)
+			break;
+		if (a->lo > lo) {
+			if (*nr < cap) {
+				roots[*nr].lo = lo;
+				roots[*nr].hi = a->lo;
+			}
+			(*nr)++;
+		}
+		lo = a->hi;
+	}
+	if (lo < hi) {
+		if (*nr < cap) {
+			roots[*nr].lo = lo;
+			roots[*nr].hi = hi;
+		}
+		(*nr)++;
+	}
+}
 
 int leakscan_roots_from_maps(const char *text, size_t len,
 			     const struct leakscan_block *blocks,
 			     size_t nblocks,
-			     const struct leakscan_range *exclude,
-			     size_t nexclude, const char *const *exclude_paths,
-			     const uint64_t *sps, size_t nsps,
+			     const struct leakscan_roots_opts *opts,
 			     struct leakscan_range *roots, size_t cap,
 			     size_t *nroots, struct leakscan_map *maps,
 			     size_t mapcap, size_t *nmaps)
 {
-	const char *p = text, *end = text + len;
-	struct map_line m, next;
-	int have_next = 0;
-	size_t nr = 0, nm = 0, i;
+	const struct leakscan_roots_opts *o = opts;
+	const char *p, *end = text + len;
+	struct map_line *l = NULL;
+	struct areas as = { NULL, 0, 0 };
+	size_t nl = 0, maxl = 1, nr = 0, nm = 0, i, k;
+	int err = 0;
 
 	if (!text || !nroots || (cap && !roots) || (nblocks && !blocks) ||
-	    (nexclude && !exclude) || (nsps && !sps) || (maps && !nmaps))
+	    (maps && !nmaps) || (o && o->nexclude && !o->exclude) ||
+	    (o && o->nsps && !o->sps))
 		return -EINVAL;
+	for (p = text; p < end; p++)
+		maxl += *p == '\n';
+	l = malloc(maxl * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	for (p = text; p < end;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		if (parse_line(p, eol, &l[nl]) == 0 &&
+		    (nl == 0 || l[nl].lo >= l[nl - 1].hi))
+			nl++;
+		p = eol + (eol < end);
+	}
 
-	while (have_next || p < end) {
-		int anon, skip = 0;
+	err = heap_areas(blocks, nblocks, l, nl, o, &as);
+	for (k = 0; o && k < o->nexclude && !err; k++)
+		err = add_area(&as, o->exclude[k].lo, o->exclude[k].hi);
+	for (i = 0; i < nl && !err; i++) {
+		struct map_line *m = &l[i];
 
-		if (have_next) {
-			m = next;
-			have_next = 0;
-		} else {
-			const char *eol = memchr(p, '\n', (size_t)(end - p));
-			if (!eol)
-				eol = end;
-			if (parse_line(p, eol, &m) < 0) {
-				p = eol + (eol < end);
-				continue;
-			}
-			p = eol + (eol < end);
-		}
-		/* Peek at the following mapping (secondary arena test). */
-		while (p < end && !have_next) {
-			const char *eol = memchr(p, '\n', (size_t)(end - p));
-			if (!eol)
-				eol = end;
-			have_next = parse_line(p, eol, &next) == 0;
-			p = eol + (eol < end);
-		}
-
-		anon = m.inode == 0 && (m.plen == 0 || m.path[0] != '/');
-		if (maps && !anon && m.plen && m.path[0] == '/') {
+		if (maps && !is_anon(m) && m->plen && m->path[0] == '/') {
 			if (nm < mapcap) {
-				maps[nm].lo = m.lo;
-				maps[nm].hi = m.hi;
+				maps[nm].lo = m->lo;
+				maps[nm].hi = m->hi;
 				maps[nm].prot =
-					(m.perms[0] == 'r' ? LEAKSCAN_PROT_R
-							   : 0) |
-					(m.perms[1] == 'w' ? LEAKSCAN_PROT_W
-							   : 0) |
-					(m.perms[2] == 'x' ? LEAKSCAN_PROT_X
-							   : 0);
+					(m->perms[0] == 'r' ? LEAKSCAN_PROT_R
+							    : 0) |
+					(m->perms[1] == 'w' ? LEAKSCAN_PROT_W
+							    : 0) |
+					(m->perms[2] == 'x' ? LEAKSCAN_PROT_X
+							    : 0);
 			}
 			nm++;
 		}
+		if (path_starts(m, "[heap]"))
+			err = add_area(&as, m->lo, m->hi);
+		/* libc's data, and its .bss continued anonymously */
+		if (!err && o && o->read && m->perms[0] == 'r' &&
+		    m->perms[1] == 'w' &&
+		    (is_libc(m) || (i > 0 && is_libc(&l[i - 1]) &&
+				    is_anon(m) && m->plen == 0 &&
+				    l[i - 1].hi == m->lo)))
+			err = find_main_arena(o, m->lo, m->hi, &as);
+		/* An empty secondary arena heap and its reservation. */
+		if (is_anon(m) && m->plen == 0 && m->perms[1] == 'w' &&
+		    m->lo % ARENA_HEAP_MAX == 0 && i + 1 < nl &&
+		    l[i + 1].lo == m->hi && is_anon(&l[i + 1]) &&
+		    l[i + 1].plen == 0 &&
+		    memcmp(l[i + 1].perms, "---", 3) == 0 &&
+		    l[i + 1].hi <= m->lo + ARENA_HEAP_MAX && !err)
+			err = add_area(&as, m->lo, m->hi);
+	}
+	if (err)
+		goto out;
+	qsort(as.a, as.n, sizeof(*as.a), cmp_area);
+	for (i = 0, k = 0; i < as.n; i++) { /* merge */
+		if (k && as.a[i].lo <= as.a[k - 1].hi) {
+			if (as.a[i].hi > as.a[k - 1].hi)
+				as.a[k - 1].hi = as.a[i].hi;
+		} else {
+			as.a[k++] = as.a[i];
+		}
+	}
+	as.n = k;
 
-		if (m.perms[0] != 'r' || m.perms[1] != 'w')
+	for (i = 0; i < nl; i++) {
+		struct map_line *m = &l[i];
+		uint64_t lo = m->lo;
+		int skip = 0;
+
+		if (m->perms[0] != 'r' || m->perms[1] != 'w')
 			continue;
-		if (path_starts(&m, "/dev/") && !path_starts(&m, "/dev/zero") &&
-		    !path_starts(&m, "/dev/shm/"))
+		if (path_starts(m, "/dev/") && !path_starts(m, "/dev/zero") &&
+		    !path_starts(m, "/dev/shm/"))
 			continue; /* device memory: memcheck skips it */
-		if (path_starts(&m, "[heap]"))
-			continue;
-		if (holds_block(blocks, nblocks, m.lo, m.hi))
-			continue;
-		if (anon && m.plen == 0 && m.lo % ARENA_HEAP_MAX == 0 &&
-		    have_next && next.lo == m.hi && next.inode == 0 &&
-		    next.plen == 0 && memcmp(next.perms, "---", 3) == 0 &&
-		    next.hi <= m.lo + ARENA_HEAP_MAX)
-			continue; /* an empty glibc secondary arena heap */
-		for (i = 0; i < nexclude && !skip; i++)
-			skip = exclude[i].lo < m.hi && m.lo < exclude[i].hi;
-		for (i = 0; exclude_paths && exclude_paths[i] && !skip; i++)
-			skip = path_has(&m, exclude_paths[i]);
+		for (k = 0; o && o->exclude_paths && o->exclude_paths[k] &&
+			    !skip;
+		     k++)
+			skip = path_has(m, o->exclude_paths[k]);
 		if (skip)
 			continue;
-		for (i = 0; i < nsps; i++) {
-			if (sps[i] >= m.lo && sps[i] < m.hi) {
-				uint64_t lo = sps[i] >= m.lo + 128
-						      ? sps[i] - 128
-						      : m.lo;
-				if (lo > m.lo)
-					m.lo = lo & ~(uint64_t)(WORD - 1);
-			}
+		for (k = 0; o && k < o->nsps; k++) {
+			uint64_t sp = o->sps[k];
+			if (sp >= m->lo && sp < m->hi && sp >= m->lo + 128 &&
+			    ((sp - 128) & ~(uint64_t)(WORD - 1)) > lo)
+				lo = (sp - 128) & ~(uint64_t)(WORD - 1);
 		}
-		if (nr < cap) {
-			roots[nr].lo = m.lo;
-			roots[nr].hi = m.hi;
-		}
-		nr++;
+		add_root(lo, m->hi, &as, roots, cap, &nr);
 	}
 	*nroots = nr;
 	if (nmaps)
 		*nmaps = nm;
-	return 0;
+out:
+	free(l);
+	free(as.a);
+	return err;
 }

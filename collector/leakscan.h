@@ -104,34 +104,50 @@ int leakscan_classify_ex(struct leakscan_block *blocks, size_t nblocks,
 			 const struct leakscan_opts *opts,
 			 struct leakscan_stats *out_stats);
 
+/* Inputs of leakscan_roots_from_maps() besides the maps; all optional. */
+struct leakscan_roots_opts {
+	/* Ranges that are no roots (the recorder's own buffers). */
+	const struct leakscan_range *exclude;
+	size_t nexclude;
+	/* NULL-terminated substrings of paths that are no roots
+	 * (for example "libmprec", "memfd:mprec"). */
+	const char *const *exclude_paths;
+	/* Stack pointers (a thread's stack is scanned from there upwards). */
+	const uint64_t *sps;
+	size_t nsps;
+	/* Reader of the process, to find glibc's malloc heaps exactly. */
+	leakscan_read_fn read;
+	void *ctx;
+};
+
 /*
  * Root and mapping discovery from the text of /proc/PID/maps, following
  * memcheck's root set: every readable and writable mapping (file-backed,
- * anonymous, shared), except
- *   - device files other than /dev/zero;
- *   - the malloc heap: [heap], every mapping that holds a live block (glibc
- *     arenas and mmapped chunks; their blocks are scanned as blocks), and
- *     glibc's secondary arena heaps (64 MiB-aligned read-write mapping whose
- *     reservation continues as an inaccessible mapping), whose freed chunks
- *     would otherwise make stale pointers count;
- *   - mappings overlapping one of `exclude` (the recorder's own buffers);
- *   - mappings whose path contains one of the `exclude_paths` substrings
- *     (for example "libmprec", "memfd:mprec"); may be NULL.
- * A mapping holding one of the `sps` stack pointers is scanned only from
- * that pointer minus the 128-byte red zone upwards, as memcheck treats
- * memory below the stack pointer as inaccessible.
- *
- * Writes at most `cap` roots into `roots` and sets *nroots to the number
- * found (call again with more room when *nroots > cap).  When `maps` is not
- * NULL, also writes up to `mapcap` file-backed mappings (for struct
- * leakscan_opts) and sets *nmaps likewise.  Returns 0 or -EINVAL.
+ * anonymous, shared) except device files other than /dev/zero, with these
+ * parts taken out:
+ *   - the malloc heap, which under valgrind is not client memory: [heap];
+ *     around each live block elsewhere, its mmapped chunk or its glibc
+ *     secondary arena heap (64 MiB-aligned), found from the chunk header
+ *     through opts->read (without it: the whole mapping holding the block;
+ *     the kernel merges neighbouring anonymous mappings, so that can drop
+ *     real roots such as the main thread's TLS); an empty secondary arena
+ *     heap (64 MiB-aligned read-write mapping continued by an inaccessible
+ *     one), whose freed chunks hold stale pointers;
+ *   - glibc's main_arena (found in libc's data through opts->read): its
+ *     bins and top chunk pointers fall inside live blocks;
+ *   - opts->exclude ranges, and mappings with opts->exclude_paths;
+ *   - below a stack pointer of opts->sps minus the 128-byte red zone
+ *     (memcheck treats memory below the stack pointer as inaccessible).
+ * Writes at most `cap` roots, sorted by address, into `roots` and sets
+ * *nroots to the number found (call again with more room when *nroots >
+ * cap).  When `maps` is not NULL, also writes up to `mapcap` file-backed
+ * mappings (for struct leakscan_opts) and sets *nmaps likewise.
+ * `opts` may be NULL.  Returns 0, -EINVAL or -ENOMEM.
  */
 int leakscan_roots_from_maps(const char *text, size_t len,
 			     const struct leakscan_block *blocks,
 			     size_t nblocks,
-			     const struct leakscan_range *exclude,
-			     size_t nexclude, const char *const *exclude_paths,
-			     const uint64_t *sps, size_t nsps,
+			     const struct leakscan_roots_opts *opts,
 			     struct leakscan_range *roots, size_t cap,
 			     size_t *nroots, struct leakscan_map *maps,
 			     size_t mapcap, size_t *nmaps);

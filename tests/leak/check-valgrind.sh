@@ -12,7 +12,7 @@
 set -u
 : "${BUILD:?set BUILD to the build directory}"
 dir=$BUILD/tests/leak
-cases=${*:-"list interior cache cycle threads fork heuristics dlopen multi"}
+cases=${*:-"list interior cache cycle threads fork heuristics dlopen tls multi"}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/leakcheck.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 pass=0

@@ -1,9 +1,9 @@
 /*
  * In-process check of collector/leakscan.c: linked into a leak validation
  * program, it tracks the program's heap blocks by interposing the malloc
- * family, and at exit classifies them from the program's own memory exactly
- * as mprec does from outside (process_vm_readv(2), roots from
- * /proc/self/maps), then prints the totals per kind.
+ * family, and at exit classifies them as mprec does from outside: it forks
+ * a frozen copy of the process and reads that with process_vm_readv(2),
+ * roots from /proc/self/maps; then it prints the totals per kind.
  */
 #include "leak.h"
 #include "leakscan.h"
@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <signal.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 extern void *__libc_malloc(size_t);
@@ -143,7 +145,7 @@ int posix_memalign(void **out, size_t align, size_t n)
 	return 0;
 }
 
-static int read_self(void *ctx, uint64_t addr, void *buf, size_t len)
+static int read_pid(void *ctx, uint64_t addr, void *buf, size_t len)
 {
 	struct iovec local = { buf, len };
 	struct iovec remote = { (void *)(uintptr_t)addr, len };
@@ -175,9 +177,10 @@ static void scan_at_exit(void)
 	struct leakscan_range ex[2];
 	struct leakscan_stats st;
 	struct leakscan_opts opts = { 0 };
+	struct leakscan_roots_opts ropts = { 0 };
 	size_t i, n = 0, len = 0, nr, nm, bsz;
 	uint64_t sp = (uint64_t)(uintptr_t)&b;
-	pid_t pid = getpid();
+	pid_t pid = getpid(), snap;
 	char line[512];
 	int fd, err;
 	ssize_t r;
@@ -207,19 +210,38 @@ static void scan_at_exit(void)
 		len += (size_t)r;
 	close(fd);
 
+	/*
+	 * The frozen copy: from here on this process allocates (the scan
+	 * does), which would change the malloc state being read.
+	 */
+	snap = fork();
+	if (snap < 0)
+		_exit(3);
+	if (snap == 0)
+		for (;;)
+			pause();
+
 	/* The tracking table and the block array hold every block address. */
 	ex[0].lo = (uint64_t)(uintptr_t)tab;
 	ex[0].hi = ex[0].lo + TAB_SIZE * sizeof(*tab);
 	ex[1].lo = (uint64_t)(uintptr_t)b;
 	ex[1].hi = ex[1].lo + bsz;
-	err = leakscan_roots_from_maps(maps_text, len, b, n, ex, 2, NULL, &sp,
-				       1, roots, 4096, &nr, maps, 4096, &nm);
+	ropts.exclude = ex;
+	ropts.nexclude = 2;
+	ropts.sps = &sp;
+	ropts.nsps = 1;
+	ropts.read = read_pid;
+	ropts.ctx = &snap;
+	err = leakscan_roots_from_maps(maps_text, len, b, n, &ropts, roots,
+				       4096, &nr, maps, 4096, &nm);
 	if (err || nr > 4096 || nm > 4096)
 		_exit(3);
 	opts.maps = maps;
 	opts.nmaps = nm;
-	err = leakscan_classify_ex(b, n, roots, nr, NULL, 0, read_self, &pid,
+	err = leakscan_classify_ex(b, n, roots, nr, NULL, 0, read_pid, &snap,
 				   &opts, &st);
+	kill(snap, SIGKILL);
+	waitpid(snap, NULL, 0);
 	if (err)
 		_exit(3);
 	snprintf(line, sizeof(line),

@@ -705,7 +705,7 @@ static void test_leakscan__roots_from_maps(void **state)
 		"7ffff0000000-7ffff0021000 rw-p 00000000 00:00 0 \n"
 		"7ffff0021000-7ffff4000000 ---p 00000000 00:00 0 \n"
 		"7ffff4000000-7ffff4021000 rw-p 00000000 00:00 0 \n"
-		"7ffff4021000-7ffff8000000 ---p 00000000 00:00 0 \n"
+		"7ffff4021000-7ffff6000000 ---p 00000000 00:00 0 \n"
 		"7ffff7000000-7ffff7100000 rw-p 00000000 00:00 0 \n"
 		"7ffff7a00000-7ffff7a01000 rw-s 00000000 00:05 77 /memfd:mprec (deleted)\n"
 		"7ffff7b00000-7ffff7b01000 rw-s 00000000 00:05 78 /dev/dri/card0\n"
@@ -720,25 +720,83 @@ static void test_leakscan__roots_from_maps(void **state)
 	struct leakscan_map m[16];
 	const char *paths[] = { "libmprec", "memfd:mprec", NULL };
 	uint64_t sp = 0x7fffffffe000ull;
+	struct leakscan_roots_opts o = { &ex, 1, paths, &sp, 1, NULL, NULL };
 	size_t nr, nm;
 
 	blk(&b[0], 0x7ffff4000100ull, 64);   /* a used secondary arena */
 	blk(&b[1], 0x7ffff7000010ull, 0x80000); /* an mmapped chunk */
 	assert_int_equal(leakscan_roots_from_maps(text, sizeof(text) - 1, b,
-						  2, &ex, 1, paths, &sp, 1, r,
-						  16, &nr, m, 16, &nm), 0);
-	assert_int_equal(nr, 4);
+						  2, &o, r, 16, &nr, m, 16,
+						  &nm), 0);
+	/* without a reader, mappings holding blocks go entirely */
+	assert_int_equal(nr, 5); /* no [heap], arenas, chunk, memfd, dri */
 	assert_int_equal(r[0].lo, 0x555555557000ull); /* .data */
 	assert_int_equal(r[1].lo, 0x555555558000ull); /* .bss */
 	assert_int_equal(r[2].lo, 0x7ffff7b01000ull); /* /dev/zero */
-	assert_int_equal(r[3].lo, sp - 128);	      /* stack from SP */
-	assert_int_equal(r[3].hi, 0x7ffffffff000ull);
+	assert_int_equal(r[3].lo, 0x7ffff7c00008ull); /* after the excluded */
+	assert_int_equal(r[3].hi, 0x7ffff7c01000ull);
+	assert_int_equal(r[4].lo, sp - 128);	      /* stack from SP */
+	assert_int_equal(r[4].hi, 0x7ffffffff000ull);
 	assert_int_equal(nm, 7);
 	assert_int_equal(m[1].prot, LEAKSCAN_PROT_R | LEAKSCAN_PROT_X);
 	assert_int_equal(leakscan_roots_from_maps(text, sizeof(text) - 1, b,
-						  2, NULL, 0, NULL, NULL, 0, r,
-						  2, &nr, NULL, 0, NULL), 0);
+						  2, NULL, r, 2, &nr, NULL, 0,
+						  NULL), 0);
 	assert_int_equal(nr, 7); /* more than the room given */
+}
+
+/*
+ * With a reader: an mmapped chunk and a secondary arena heap are cut out of
+ * the mappings the kernel merged them into, and main_arena out of libc.
+ */
+static void test_leakscan__roots_from_maps_chunks(void **state)
+{
+	static const char text[] =
+		"7ffff0000000-7ffff0300000 rw-p 00000000 00:00 0 \n"
+		"7ffff4000000-7ffff4100000 rw-p 00000000 00:00 0 \n"
+		"7ffff7e00000-7ffff7e04000 rw-p 001f0000 fd:01 5 /usr/lib/x86_64-linux-gnu/libc.so.6\n";
+	const uint64_t arena = 0x7ffff0000000ull, mm = 0x7ffff4001000ull;
+	const uint64_t libc = 0x7ffff7e00000ull, ma = libc + 0x1c40;
+	struct fake f = { 0 };
+	struct leakscan_block b[2];
+	struct leakscan_range r[16];
+	struct leakscan_roots_opts o = { 0 };
+	size_t nr;
+	unsigned bin;
+
+	fake_region(&f, arena, 0x1000);
+	fake_region(&f, mm, 0x1000);
+	fake_region(&f, libc, 0x4000);
+	/* a secondary arena chunk: NON_MAIN_ARENA | PREV_INUSE */
+	blk(&b[0], arena + 0x8a0 + 16, 40);
+	put(&f, arena + 0x8a0 + 8, 48 | 4 | 1);
+	/* an mmapped chunk of 0x21000 bytes at mm + 16 (alignment slack) */
+	blk(&b[1], mm + 32, 0x20000);
+	put(&f, mm + 16, 16);		    /* prev_size: the slack */
+	put(&f, mm + 24, 0x21000 | 2);	    /* size | IS_MMAPPED */
+	/* main_arena: every bin empty, pointing at itself; the only arena */
+	for (bin = 1; bin < 127; bin++) {
+		uint64_t self = ma + 96 + (bin - 1) * 16;
+		put(&f, ma + 112 + (bin - 1) * 16, self);
+		put(&f, ma + 112 + (bin - 1) * 16 + 8, self);
+	}
+	put(&f, ma + 2160, ma);
+	o.read = fake_read;
+	o.ctx = &f;
+	assert_int_equal(leakscan_roots_from_maps(text, sizeof(text) - 1, b,
+						  2, &o, r, 16, &nr, NULL, 0,
+						  NULL), 0);
+	assert_int_equal(nr, 4);
+	/* the arena heap reaches 64 MiB from its start: all of the first */
+	assert_int_equal(r[0].lo, 0x7ffff4000000ull);
+	assert_int_equal(r[0].hi, mm);
+	assert_int_equal(r[1].lo, mm + 16 + 0x21000);
+	assert_int_equal(r[1].hi, 0x7ffff4100000ull);
+	assert_int_equal(r[2].lo, libc);
+	assert_int_equal(r[2].hi, ma);
+	assert_int_equal(r[3].lo, ma + 2200);
+	assert_int_equal(r[3].hi, 0x7ffff7e04000ull);
+	fake_free(&f);
 }
 
 int main(void)
@@ -762,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_leakscan__matches_reference),
 		cmocka_unit_test(test_leakscan__bad_blocks),
 		cmocka_unit_test(test_leakscan__roots_from_maps),
+		cmocka_unit_test(test_leakscan__roots_from_maps_chunks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
