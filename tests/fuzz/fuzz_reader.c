@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <zstd.h> /* ZSTD_compress: inputs as the decoded record stream */
+
 #include "mptrace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -102,6 +104,43 @@ static void drain(struct mpt_reader *r)
 		sink += strlen(mpt_strerror(rc));
 }
 
+/* A valid HEADER record (FORMAT.md 3.4): version 1.0, page size 4096. */
+static const uint8_t header_record[] = {
+	0x01, 0x13, 0x00, 'M',	'P',  'T',  'R',  'A',	'C',  'E',  '\n',
+	0x01, 0x00, 0x01, 0x00, 0x80, 0x20, 0x00, 0x00, 0x00, 0x00,
+};
+
+/*
+ * Most mutations of a compressed trace only break the zstd frame.  To reach
+ * the record decoder, also read the input as the decoded content of one
+ * frame, alone and after a valid header record.
+ */
+static void run_framed(const uint8_t *data, size_t size, int with_header)
+{
+	static uint8_t in[MPT_FRAME_MAX],
+		out[ZSTD_COMPRESSBOUND(MPT_FRAME_MAX)];
+	struct mpt_reader *r;
+	size_t n = 0, c;
+	int err = 0;
+
+	if (with_header) {
+		memcpy(in, header_record, sizeof(header_record));
+		n = sizeof(header_record);
+	}
+	if (size > sizeof(in) - n)
+		size = sizeof(in) - n;
+	memcpy(in + n, data, size);
+	n += size;
+	c = ZSTD_compress(out, sizeof(out), in, n, 1);
+	if (ZSTD_isError(c))
+		return;
+	r = mpt_reader_memopen(out, c, 0, &err);
+	if (r) {
+		drain(r);
+		mpt_reader_close(r);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mpt_reader *r;
@@ -119,6 +158,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		drain(r);
 		mpt_reader_close(r);
 	}
+
+	run_framed(data, size, 0);
+	run_framed(data, size, 1);
 
 	/* Seek to a time taken from the input's last bytes. */
 	if (size >= 8)
