@@ -52,7 +52,7 @@ fi
 echo "run.trace: $made"
 
 export PATH="$BIN:$PATH"
-ran=0 failed=0 i=0
+ran=0 failed=0 i=0 failures=()
 for page in "$TOP"/man/man[157]/*.[157]; do
 	[ -f "$page" ] || continue
 	pname=$(basename "$page")
@@ -103,6 +103,7 @@ for page in "$TOP"/man/man[157]/*.[157]; do
 			failed=$((failed + 1))
 			echo "FAIL $pname: $cmd ($bad)"
 			tail -n 10 "$d/.err" | sed 's/^/    /'
+			failures+=("$pname: $cmd ($bad): $(grep -m1 . "$d/.err")")
 		else
 			echo "ok   $pname: $cmd"
 			rm -rf "$d"
@@ -112,6 +113,10 @@ done
 if [ $ran = 0 ]; then
 	echo "no example could run yet"
 	exit 77
+fi
+if [ $failed != 0 ]; then
+	echo "failed examples:"
+	printf '    %s\n' "${failures[@]}"
 fi
 echo "$ran examples run, $failed failed"
 [ $failed = 0 ]
