@@ -185,8 +185,12 @@ static void scan_at_exit(void)
 	int fd, err;
 	ssize_t r;
 
-	/* What valgrind does before its leak check: libc frees its caches. */
-	__libc_freeres();
+	/*
+	 * What valgrind does before its leak check: libc frees its caches
+	 * (LEAKSCAN_NO_FREERES=1 shows the difference).
+	 */
+	if (!getenv("LEAKSCAN_NO_FREERES"))
+		__libc_freeres();
 	scanning = 1;
 
 	bsz = TAB_SIZE * sizeof(*b);
