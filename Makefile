@@ -178,7 +178,8 @@ uninstall:
 		'$(DESTDIR)$(LIBDIR)/libmptrace.a' \
 		'$(DESTDIR)$(INCDIR)/mptrace.h' '$(DESTDIR)$(INCDIR)/mprec.h'
 	$(Q)rmdir '$(DESTDIR)$(LIBDIR)/mptrace' 2>/dev/null || :
-	$(Q)for m in $(notdir $(MAN_PAGES)); do \
+	$(Q)for m in $(sort $(notdir $(MAN_PAGES)) $(INSTALLED_CMDS:%=%.1) \
+			mptrace.5 mptrace.7 libmptrace.3); do \
 		rm -f '$(DESTDIR)$(MANDIR)/'man$${m##*.}/$$m; done
 
 ## clean: remove build, build-san and every build-* directory
