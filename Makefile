@@ -93,7 +93,8 @@ endif
 
 ## help: list the targets
 help:
-	@sed -n 's/^## \([^:]*\): /  \1\t/p' $(MAKEFILE_LIST) | expand -t 20
+	@sed -n 's/^## \([^:]*\): /  \1\t/p' $(MAKEFILE_LIST) | \
+		awk -F'\t' '!seen[$$1]++' | expand -t 20
 
 $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	$(Q)mkdir -p $(dir $@)
