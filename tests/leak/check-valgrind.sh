@@ -5,7 +5,9 @@
 #   1. valgrind's totals per kind equal what the program was written to leak
 #      (its "expect" line): this validates the programs;
 #   2. the same program with inproc.c, classified by collector/leakscan.c at
-#      exit, prints the same totals as valgrind.
+#      exit, prints the same totals as valgrind;
+#   3. when $BUILD/bin/mprec and mpdump exist: the program recorded by mprec
+#      has LEAK_SCAN totals equal to valgrind's.
 # Usage: BUILD=/abs/build tests/leak/check-valgrind.sh [CASE...]
 # Last line: "N passed, N failed".
 
@@ -96,6 +98,30 @@ for c in $cases; do
 			ko "$c/$role: leakscan $(totals_of "$line") H=$(field H "$line"), valgrind $vg"
 		fi
 	done <"$tmp/roles"
+
+	[ -x "$BUILD/bin/mprec" ] && [ -x "$BUILD/bin/mpdump" ] || continue
+	"$BUILD/bin/mprec" "$prog" >"$tmp/trace" 2>"$tmp/rec" ||
+		{ ko "$c: mprec exit status $?"; continue; }
+	"$BUILD/bin/mpdump" "$tmp/trace" >"$tmp/dump" 2>&1 ||
+		{ ko "$c: mpdump exit status $?"; continue; }
+	grep '^expect ' "$tmp/rec" | while read -r line; do
+		pid=$(field pid "$line")
+		role=$(field role "$line")
+		vg=$(sed -n "s/^$role //p" "$tmp/vg-$c" 2>/dev/null)
+		vg=$(strip_h "$vg")
+		scan=$(awk -v pid="$pid" '$2 == pid && $4 == "leak_scan"' "$tmp/dump")
+		got="D=$(field definite "$scan") I=$(field indirect "$scan") P=$(field possible "$scan") R=$(field reachable "$scan")"
+		if [ -z "$scan" ]; then
+			echo "FAIL $c/$role: no leak_scan record for pid $pid"
+		elif [ "$got" = "$vg" ]; then
+			echo "ok   $c/$role: mprec $got"
+		else
+			echo "FAIL $c/$role: mprec $got, valgrind $vg"
+		fi
+	done >"$tmp/mprec-res"
+	cat "$tmp/mprec-res"
+	pass=$((pass + $(grep -c '^ok' "$tmp/mprec-res")))
+	fail=$((fail + $(grep -c '^FAIL' "$tmp/mprec-res")))
 done
 echo "$pass passed, $fail failed"
 test "$fail" = 0

@@ -27,6 +27,8 @@ extern void *__libc_realloc(void *, size_t);
 extern void *__libc_memalign(size_t, size_t);
 extern void __libc_free(void *);
 extern void __libc_freeres(void);
+/* libstdc++'s counterpart (its emergency exception pool), when linked. */
+extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
 
 /* Live blocks: an open-addressing table in its own mapping. */
 #define TAB_BITS 20
@@ -57,12 +59,24 @@ static size_t hash(uint64_t a)
 	return (size_t)((a >> 4) * 0x9e3779b97f4a7c15ull >> (64 - TAB_BITS));
 }
 
+static void *tab_new(void)
+{
+	void *t = mmap(NULL, TAB_SIZE * sizeof(*tab), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (t == MAP_FAILED)
+		_exit(3);
+	return t;
+}
+
 static void track(void *p, size_t size)
 {
 	size_t i;
 
-	if (!p || !tab || scanning)
+	if (!p || scanning)
 		return;
+	/* Libraries' constructors allocate before ours runs. */
+	if (!tab)
+		tab = tab_new();
 	lock_tab();
 	for (i = hash((uint64_t)p);; i = (i + 1) & (TAB_SIZE - 1)) {
 		if (tab[i].addr <= TOMB) {
@@ -186,11 +200,15 @@ static void scan_at_exit(void)
 	ssize_t r;
 
 	/*
-	 * What valgrind does before its leak check: libc frees its caches
-	 * (LEAKSCAN_NO_FREERES=1 shows the difference).
+	 * What valgrind does before its leak check (--run-libc-freeres and
+	 * --run-cxx-freeres, both on by default): libc and libstdc++ free
+	 * their caches (LEAKSCAN_NO_FREERES=1 shows the difference).
 	 */
-	if (!getenv("LEAKSCAN_NO_FREERES"))
+	if (!getenv("LEAKSCAN_NO_FREERES")) {
+		if (_ZN9__gnu_cxx9__freeresEv)
+			_ZN9__gnu_cxx9__freeresEv();
 		__libc_freeres();
+	}
 	scanning = 1;
 
 	bsz = TAB_SIZE * sizeof(*b);
@@ -291,9 +309,7 @@ static void scan_at_exit(void)
 
 __attribute__((constructor)) static void inproc_init(void)
 {
-	tab = mmap(NULL, TAB_SIZE * sizeof(*tab), PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (tab == MAP_FAILED)
-		_exit(3);
+	if (!tab)
+		tab = tab_new();
 	atexit(scan_at_exit);
 }
