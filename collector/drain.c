@@ -3,7 +3,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "launch.h"
 
@@ -29,12 +33,8 @@ struct region *region_attach(struct proc *p, struct mpr_region *map)
 
 void region_free(struct region *rg)
 {
-	for (unsigned i = 0; i < rg->nstream; i++) {
-		if (rg->stream[i]) {
-			free(rg->stream[i]->buf);
-			free(rg->stream[i]);
-		}
-	}
+	for (unsigned i = 0; i < rg->nstream; i++)
+		free(rg->stream[i]);
 	if (rg->map)
 		munmap(rg->map, MPR_REGION_SIZE);
 	free(rg);
@@ -81,63 +81,39 @@ int emit(struct mpt_record *r, uint64_t raw_time, struct proc *p,
 	return 0;
 }
 
-/* Copy what the slot published since the last pass. */
+/* Take note of what the slot published since the last pass. */
 static void stream_read(struct region *rg, unsigned i)
 {
 	struct mpr_slot *sl = &rg->map->slot[i];
 	struct stream *s = rg->stream[i];
 	uint32_t state = atomic_load_explicit(&sl->state, memory_order_acquire);
 	uint64_t head = atomic_load_explicit(&sl->head, memory_order_acquire);
-	uint64_t tail = atomic_load_explicit(&sl->tail, memory_order_relaxed);
-	uint64_t n = head - tail, off;
-	const char *ring = mpr_ring(rg->map, i);
 
-	if (n > MPR_RING_SIZE)
-		n = 0; /* corrupt: ignore */
 	if (!s) {
-		if (!n && state == MPR_SLOT_FREE)
+		uint64_t tail = atomic_load_explicit(&sl->tail,
+						     memory_order_relaxed);
+
+		if (head == tail && state == MPR_SLOT_FREE)
 			return;
 		s = calloc(1, sizeof(*s));
 		if (!s)
 			return;
 		s->rg = rg;
 		s->idx = i;
+		s->ring = mpr_ring(rg->map, i);
+		s->pos = s->end = tail;
 		rg->stream[i] = s;
 		if (i >= rg->nstream)
 			rg->nstream = i + 1;
 	}
-	if (n) {
-		if (s->pos) {
-			memmove(s->buf, s->buf + s->pos, s->len - s->pos);
-			s->len -= s->pos;
-			s->pos = 0;
-		}
-		if (s->len + n > s->cap) {
-			size_t cap = s->cap ? s->cap : 65536;
-			char *b;
-
-			while (cap < s->len + n)
-				cap *= 2;
-			b = realloc(s->buf, cap);
-			if (!b)
-				return;
-			s->buf = b;
-			s->cap = cap;
-		}
-		off = tail & (MPR_RING_SIZE - 1);
-		if (off + n <= MPR_RING_SIZE) {
-			memcpy(s->buf + s->len, ring + off, n);
-		} else {
-			uint64_t a = MPR_RING_SIZE - off;
-
-			memcpy(s->buf + s->len, ring + off, a);
-			memcpy(s->buf + s->len + a, ring, n - a);
-		}
-		s->len += n;
-		M.moved += n;
-		atomic_store_explicit(&sl->tail, head, memory_order_release);
-	}
-	/* The thread ended and everything it wrote is out: free the slot. */
+	if (head - s->pos > MPR_RING_SIZE)
+		return; /* corrupt: ignore */
+	M.moved += head - s->end;
+	s->end = head;
+	/*
+	 * The thread ended and wrote everything before saying so: the slot
+	 * may take a new thread, which continues this stream.
+	 */
 	if (state == MPR_SLOT_ENDED)
 		atomic_store_explicit(&sl->state, MPR_SLOT_FREE,
 				      memory_order_release);
@@ -146,12 +122,14 @@ static void stream_read(struct region *rg, unsigned i)
 /* Next record of the stream (pads skipped), or NULL. */
 static const struct mpr_hdr *stream_peek(struct stream *s)
 {
-	while (s->len - s->pos >= 8) {
-		const struct mpr_hdr *h = (const void *)(s->buf + s->pos);
+	while (s->end - s->pos >= 8) {
+		uint64_t off = s->pos & (MPR_RING_SIZE - 1);
+		const struct mpr_hdr *h = (const void *)(s->ring + off);
 
-		if (h->len < 8 || h->len > s->len - s->pos || (h->len & 7)) {
-			/* Malformed: drop the rest of what we have. */
-			s->pos = s->len;
+		if (h->len < 8 || h->len > s->end - s->pos || (h->len & 7) ||
+		    off + h->len > MPR_RING_SIZE) {
+			/* Malformed: drop what we have. */
+			s->pos = s->end;
 			return NULL;
 		}
 		if (h->type == MPR_PAD) {
@@ -159,12 +137,36 @@ static const struct mpr_hdr *stream_peek(struct stream *s)
 			continue;
 		}
 		if (h->len < sizeof(*h)) {
-			s->pos = s->len;
+			s->pos = s->end;
 			return NULL;
 		}
 		return h;
 	}
 	return NULL;
+}
+
+/* Give the emitted part of each ring back to its thread. */
+static void streams_release(void)
+{
+	for (struct proc *p = M.procs; p; p = p->next)
+		for (struct region *rg = p->rg; rg; rg = rg->next)
+			for (unsigned i = 0; i < rg->nstream; i++) {
+				struct stream *s = rg->stream[i];
+
+				struct mpr_slot *sl = &rg->map->slot[i];
+
+				if (!s)
+					continue;
+				atomic_store_explicit(&sl->tail, s->pos,
+						      memory_order_release);
+				atomic_thread_fence(memory_order_seq_cst);
+				if (atomic_load(&sl->waiting)) {
+					atomic_fetch_add(&sl->wseq, 1);
+					syscall(SYS_futex, &sl->wseq, FUTEX_WAKE,
+						INT_MAX, NULL, NULL, 0);
+					M.waiters = 1;
+				}
+			}
 }
 
 static struct thread_ent *thread_find(struct proc *p, uint32_t tid, int add)
@@ -517,6 +519,7 @@ void drain_pass(int final)
 	size_t nact = 0, capact = 0, si = 0;
 
 	M.moved = 0;
+	M.waiters = 0;
 	for (struct proc *p = M.procs; p; p = p->next) {
 		for (struct region *rg = p->rg; rg; rg = rg->next) {
 			unsigned n = atomic_load(&rg->map->nslot);
@@ -603,6 +606,7 @@ void drain_pass(int final)
 		M.nsev -= si;
 	}
 	free(act);
+	streams_release();
 	/* Events that could not be recorded, per region. */
 	for (struct proc *p = M.procs; p; p = p->next)
 		for (struct region *rg = p->rg; rg; rg = rg->next) {
@@ -624,7 +628,7 @@ void drain_pass(int final)
 
 			for (unsigned i = 0; i < rg->nstream && empty; i++)
 				if (rg->stream[i] &&
-				    rg->stream[i]->pos < rg->stream[i]->len)
+				    rg->stream[i]->pos < rg->stream[i]->end)
 					empty = 0;
 			if ((rg->final || p->state == PROC_DONE) && empty) {
 				*pp = rg->next;

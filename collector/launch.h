@@ -16,8 +16,13 @@
 struct stream {
 	struct region *rg;
 	unsigned idx;
-	char *buf; /* raw transport records [pos, len) not yet emitted */
-	size_t pos, len, cap;
+	const char *ring;
+	/*
+	 * Records [pos, end) of the ring are published and not yet emitted;
+	 * they are read in place, and the slot's tail follows pos after each
+	 * pass, so the app reuses the space only once they are written out.
+	 */
+	uint64_t pos, end;
 	uint32_t tid;
 };
 
@@ -100,7 +105,8 @@ struct mprec {
 	uint32_t nprocs;
 	int write_failed;
 	int write_errno;
-	uint64_t moved; /* bytes copied out of rings in the last pass */
+	uint64_t moved; /* bytes published in rings since the last pass */
+	int waiters;	/* a thread waited for room in the last pass */
 };
 
 extern struct mprec M;

@@ -802,7 +802,7 @@ int main(int argc, char **argv)
 		if (child_status >= 0 && no_children && all_done())
 			break;
 		/* Busy rings: come back at once; idle: sleep until news. */
-		timeout = M.moved > MPR_RING_SIZE / 16 ? 0 :
+		timeout = M.moved > MPR_RING_SIZE / 16 || M.waiters ? 0 :
 			  M.moved ? 1 : 5;
 		pf[npf].fd = listen_fd;
 		pf[npf++].events = POLLIN;

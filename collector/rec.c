@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
@@ -89,28 +90,39 @@ void rec_lost(uint64_t n)
 
 static int wait_space(struct tstate *t, uint64_t need)
 {
+	struct mpr_slot *sl = t->slot;
 	unsigned spin;
 
 	for (spin = 0;; spin++) {
-		t->tail = atomic_load_explicit(&t->slot->tail,
-					       memory_order_acquire);
+		uint32_t seq;
+
+		t->tail = atomic_load_explicit(&sl->tail, memory_order_acquire);
 		if (MPR_RING_SIZE - (t->head - t->tail) >= need)
 			return 1;
 		if (atomic_load_explicit(&rec_region->disabled,
 					 memory_order_relaxed))
 			return 0;
-		if (spin < 16) {
+		if (spin < 4) {
 			sched_yield();
-		} else {
-			struct timespec ts = { 0, 50000 };
+			continue;
+		}
+		/* Sleep until mprec releases room (it wakes waiters). */
+		seq = atomic_load(&sl->wseq);
+		atomic_store(&sl->waiting, 1);
+		atomic_thread_fence(memory_order_seq_cst);
+		t->tail = atomic_load_explicit(&sl->tail, memory_order_acquire);
+		if (MPR_RING_SIZE - (t->head - t->tail) < need) {
+			struct timespec ts = { 0, 20000000 };
 
-			nanosleep(&ts, NULL);
-			/* Do not wait for a recorder that is gone. */
-			if ((spin & 1023) == 0 && mprec_pid &&
-			    kill(mprec_pid, 0) < 0 && errno == ESRCH) {
-				atomic_store(&rec_region->disabled, 1);
-				return 0;
-			}
+			syscall(SYS_futex, &sl->wseq, FUTEX_WAIT, seq, &ts,
+				NULL, 0);
+		}
+		atomic_store(&sl->waiting, 0);
+		/* Do not wait for a recorder that is gone. */
+		if ((spin & 63) == 63 && mprec_pid && kill(mprec_pid, 0) < 0 &&
+		    errno == ESRCH) {
+			atomic_store(&rec_region->disabled, 1);
+			return 0;
 		}
 	}
 }

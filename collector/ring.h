@@ -67,7 +67,9 @@ struct mpr_slot {
 	uint32_t tid;
 	_Atomic uint64_t inflight; /* start time of a realloc in progress */
 	uint64_t pthread;	   /* pthread_t of the owner */
-	uint64_t pad0[4];
+	_Atomic uint32_t waiting;  /* the thread waits for room (futex) */
+	_Atomic uint32_t wseq;	   /* futex word: mprec bumps it, then wakes */
+	uint64_t pad0[3];
 	/* Written by mprec, on its own cache line. */
 	_Atomic uint64_t tail;	   /* bytes ever consumed */
 	uint64_t pad1[7];
