@@ -71,12 +71,6 @@ $(LEAK_DIR)/bench: tests/leak/bench.c collector/leakscan.c collector/leakscan.h 
 	$(Q)mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(LEAK_CFLAGS) -o $@ $< collector/leakscan.c
 
-# The unit test links leakscan.o itself, ahead of libmpcollect.a (which
-# holds the same object once collector/build.mk builds it), so that it also
-# links when the archive does not exist yet.
-$(BUILD)/tests/unit/test_leakscan: $(BUILD)/collector/leakscan.o
-$(BUILD)/tests/unit/test_leakscan: ALL_LDFLAGS += $(BUILD)/collector/leakscan.o
-
 ## leak: build the leak validation programs
 leak: $(LEAK_BINS)
 
