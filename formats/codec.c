@@ -776,7 +776,8 @@ int mpt_decode(const uint8_t **pp, const uint8_t *fend, struct mpt_record *rec,
 		rec->u.header.argc = argc;
 		rec->u.header.argv = dec->str;
 		rec->u.header.nopts = nopts;
-		rec->u.header.opts = dec->str + argc;
+		/* No arithmetic on a NULL array (nothing decoded yet). */
+		rec->u.header.opts = argc ? dec->str + argc : dec->str;
 		break;
 	}
 	case MPT_REC_END:
