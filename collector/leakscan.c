@@ -6,9 +6,10 @@
 #include <string.h>
 
 /*
- * Per-block scan state, kept in the block's `kind` field until the end
- * (so the only extra memory is the mark stack).  The states are memcheck's
- * Reachedness values (mc_include.h): Unreached ends as definitely lost.
+ * Per-block scan state, kept in the block's `kind` field until the end, so
+ * that the extra memory is a few words per block (mark stack, batch,
+ * lookup index).  The states are memcheck's Reachedness values
+ * (mc_include.h): Unreached ends as definitely lost.
  */
 enum {
 	ST_UNREACHED = 0,
@@ -17,7 +18,7 @@ enum {
 	ST_INDIRECT = 3,
 	ST_MASK = 3,
 	ST_PENDING = 1 << 2,
-	ST_HEUR_SHIFT = 3, /* heuristic number + 1 in 3 bits */
+	ST_HEUR_SHIFT = 3, /* H_* of the heuristic that matched, 3 bits */
 	ST_HEUR_MASK = 7 << 3,
 };
 
@@ -46,8 +47,6 @@ struct line {
 	uint64_t tag; /* line address + 1; 0: empty */
 	unsigned char data[LINE];
 };
-
-struct seg;
 
 struct scan {
 	struct leakscan_block *b;
@@ -93,16 +92,16 @@ static inline void set_heur(struct scan *s, size_t i, uint32_t h)
 		       (h << ST_HEUR_SHIFT);
 }
 
-/*
- * The block that `p` points at or into, or -1.  A zero-size block covers
- * its start address, as in memcheck's find_chunk_for(), so that a pointer
- * to it is not missed.
- */
 static inline uint64_t end_of(const struct scan *s, size_t i)
 {
 	return s->b[i].addr + s->b[i].size;
 }
 
+/*
+ * The block that `p` points at or into, or -1.  A zero-size block covers
+ * its start address, as in memcheck's find_chunk_for(), so that a pointer
+ * to it is not missed.
+ */
 static inline long find_block(const struct scan *s, uint64_t p)
 {
 	const struct leakscan_block *b = s->b;
