@@ -24,6 +24,19 @@ static const char *const gpu_kind_name[] = { "device memory", "managed",
 					     "host-pinned", "async pool",
 					     "virtual memory" };
 
+/*
+ * What the C and C++ runtimes allocate once for good and free only when a
+ * checker asks them to at exit (valgrind runs __libc_freeres and
+ * __gnu_cxx::__freeres): not the program's leaks.
+ */
+static const char builtin_supp[] =
+	"{\n glibc: thread TLS vector\n Memcheck:Leak\n fun:*alloc\n"
+	" ...\n fun:allocate_dtv\n}\n"
+	"{\n glibc: dynamic loader object lookup table\n Memcheck:Leak\n"
+	" fun:*alloc\n ...\n fun:_dl_find_object_update\n}\n"
+	"{\n libstdc++: exception emergency pool\n Memcheck:Leak\n"
+	" fun:malloc\n obj:*/libstdc++.so*\n ...\n fun:call_init\n}\n";
+
 enum {
 	OPT_KIND = 0x100,
 	OPT_ALL,
@@ -31,6 +44,7 @@ enum {
 	OPT_AT,
 	OPT_SUPPRESSIONS,
 	OPT_FAIL,
+	OPT_NO_BUILTIN,
 };
 
 static const struct cmd_option options[] = {
@@ -43,6 +57,8 @@ static const struct cmd_option options[] = {
 	  "definite, indirect, possible, reachable, unknown or all" },
 	{ "min-age", OPT_MIN_AGE, "T",
 	  "only blocks older than T when their process ended" },
+	{ "no-builtin-suppressions", OPT_NO_BUILTIN, NULL,
+	  "also report what the C and C++ runtimes keep until exit" },
 	{ "suppressions", OPT_SUPPRESSIONS, "FILE",
 	  "valgrind or LeakSanitizer suppressions (repeatable)" },
 	{ NULL, 0, NULL, NULL },
@@ -83,6 +99,7 @@ static struct {
 	uint64_t at_ns;
 	int fail;
 	uint64_t fail_bytes;
+	int no_builtin;
 	struct mpt_suppressions *supp;
 } opt;
 
@@ -171,6 +188,9 @@ static int handle(int val, const char *arg, void *ctx)
 		return 0;
 	case OPT_FAIL:
 		opt.fail = 1;
+		return 0;
+	case OPT_NO_BUILTIN:
+		opt.no_builtin = 1;
 		return 0;
 	}
 	return -1;
@@ -789,6 +809,16 @@ int main(int argc, char **argv)
 		    (1u << MPT_LEAK_UNKNOWN);
 	argc = take_fail_arg(argc, argv);
 	cmd_parse(&spec, argc, argv, &args);
+	if (!opt.no_builtin) {
+		char msg[128];
+
+		if (!opt.supp)
+			opt.supp = mpt_supp_new();
+		if (!opt.supp || mpt_supp_parse(opt.supp, builtin_supp,
+						strlen(builtin_supp), msg,
+						sizeof(msg)) < 0)
+			die("out of memory");
+	}
 	out = out_open(&args);
 	if (cmd_format_is(&args, "csv"))
 		print_csv_header(out);

@@ -169,7 +169,7 @@ for n in "${names[@]}"; do
 		echo "${res[$n.$t]} ${ref:-0 0 0}" | awk -v n="$n" -v t="$t" -v ev="${ev[$n]}" '{
 			wall = $1; cpu = $2; rss = $3; rw = $4; rr = $6
 			printf "%-9s %-16s %10d %8.2f %9.1f %7.2f %8.1f", n, t, ev,
-				wall, wall > 0 ? ev / wall / 1e6 : 0, cpu, rss / 1024
+				wall, (wall > 0 ? ev / wall / 1e6 : 0), cpu, rss / 1024
 			if (rw > 0)
 				printf " %7.2fx %6.2fx", rw / wall, rss / rr
 			else
@@ -190,8 +190,8 @@ for n in "${workloads[@]}"; do
 		echo "$m $h" | awk -v n="$n" -v t="$1" '{
 			sx = $4 / $1; rx = $3 / $6
 			printf "%-8s %-9s speed-up %5.2fx >= 4x %-4s  rss %.1f MB < %.1f MB %s\n",
-				n, t, sx, sx >= 4 ? "PASS" : "MISS", $3 / 1024, $6 / 1024,
-				rx < 1 ? "PASS" : "MISS"
+				n, t, sx, (sx >= 4 ? "PASS" : "MISS"), $3 / 1024, $6 / 1024,
+				(rx < 1 ? "PASS" : "MISS")
 		}'
 	done
 done
@@ -202,7 +202,7 @@ if [ "$LONG" = 1 ]; then
 		echo "$a $b" | awk -v t="$t" -v ea="${ev[churn]:-0}" -v eb="${ev[churn10x]}" '{
 			r = $6 / $3
 			printf "churn10x %-9s %.1fx the events, rss %.1f MB vs %.1f MB (%.2fx) %s\n",
-				t, ea ? eb / ea : 0, $6 / 1024, $3 / 1024, r, r < 1.5 ? "PASS" : "MISS"
+				t, (ea ? eb / ea : 0), $6 / 1024, $3 / 1024, r, (r < 1.5 ? "PASS" : "MISS")
 		}'
 	done
 fi

@@ -32,7 +32,7 @@ vg_records() {
 		want = 1; next }
 	want && /^ *(at|by) / {
 		f = $3
-		if (f ~ /^(calloc|malloc|leak_alloc)$/) next
+		if (f ~ /^(calloc|malloc|realloc|leak_alloc|operator)$/) next
 		print k, b, n, f; want = 0 }' "$1" | sort
 }
 
@@ -54,7 +54,7 @@ mp_records() { # mpleaks text output, pid -> same shape
 field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 failed=0
-for c in list interior cache cycle threads fork; do
+for c in list interior cache cycle threads fork heuristics dlopen tls multi; do
 	prog=$LEAKDIR/$c
 	need "$prog"
 	rm -f "$TMPDIR"/vg.*
@@ -82,7 +82,14 @@ for c in list interior cache cycle threads fork; do
 		fi
 		vg_records "$TMPDIR/vg.$vpid" >"$TMPDIR/vr"
 		mp_records "$TMPDIR/$c.leaks" "$mpid" >"$TMPDIR/mr"
-		if ! cmp -s "$TMPDIR/vr" "$TMPDIR/mr"; then
+		# The same records (kind, bytes, blocks); the same function
+		# wherever valgrind names one (it prints ??? for a library
+		# unloaded before the end, which mpleaks still resolves).
+		if ! cmp -s <(cut -d' ' -f1-3 "$TMPDIR/vr") \
+			<(cut -d' ' -f1-3 "$TMPDIR/mr") ||
+			! awk 'NR == FNR { have[$0]++; next }
+				$4 != "???" && !have[$0]-- { bad = 1 }
+				END { exit bad }' "$TMPDIR/mr" "$TMPDIR/vr"; then
 			echo "FAIL $c/$role: loss records differ (valgrind < > mpleaks)"
 			diff "$TMPDIR/vr" "$TMPDIR/mr"
 			failed=$((failed + 1))
