@@ -17,6 +17,17 @@
 extern unsigned long pthread_self(void);
 
 /*
+ * Prototypes of interposed functions that the included headers do not
+ * declare (pthread.h is left out on purpose: we define its functions with
+ * plain types).
+ */
+EXPORT void *memalign(size_t align, size_t n);
+EXPORT void *pvalloc(size_t n);
+EXPORT int pthread_create(void *th, const void *attr, void *(*fn)(void *),
+			  void *arg);
+EXPORT int pthread_setname_np(unsigned long th, const char *name);
+
+/*
  * The common shape: the fast path is one TLS load and compare; anything
  * unusual (first call, bootstrap, the recorder's own allocations, a thread
  * without a slot) goes through rec_prepare().

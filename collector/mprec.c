@@ -599,6 +599,31 @@ static void put_header(int argc, char **argv)
 	free(av);
 }
 
+static void cleanup(void)
+{
+	while (M.procs) {
+		struct proc *p = M.procs;
+
+		M.procs = p->next;
+		while (p->rg) {
+			struct region *rg = p->rg;
+
+			p->rg = rg->next;
+			region_free(rg);
+		}
+		if (p->pidfd >= 0)
+			close(p->pidfd);
+		u64map_release(&p->live);
+		free(p->mod);
+		free(p->thr);
+		free(p);
+	}
+	free(M.sev);
+	u64map_release(&M.stacks);
+	if (listen_fd >= 0)
+		close(listen_fd);
+}
+
 static char *dup_env(const char *name, const char *value)
 {
 	size_t n = strlen(name) + strlen(value) + 2;
@@ -843,6 +868,9 @@ int main(int argc, char **argv)
 				(unsigned long long)mpt_writer_bytes(M.w));
 		}
 		mpt_writer_free(M.w);
+		free(path);
+		free(lib);
+		cleanup();
 		return code;
 	}
 }

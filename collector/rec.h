@@ -149,11 +149,11 @@ void rec_after_fork_child(int origin);
 /* exit()/_exit() called with `code`. */
 void rec_note_exit(int code);
 
+int rec_sample_slow(struct tstate *t, uint64_t size);
+
 /* Should an allocation of `size` bytes be recorded (byte sampling)? */
 static inline int rec_sampled(struct tstate *t, uint64_t size)
 {
-	extern int rec_sample_slow(struct tstate * t, uint64_t size);
-
 	if (likely(rec_opts.sample_bytes == 0))
 		return 1;
 	return rec_sample_slow(t, size);
