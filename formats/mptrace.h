@@ -515,6 +515,12 @@ const struct mpt_record *mpt_reader_header(const struct mpt_reader *r);
 /* File offset of the frame being decoded (for messages). */
 uint64_t mpt_reader_offset(const struct mpt_reader *r);
 
+/*
+ * Decoded size of the record the last mpt_reader_next() returned: its type
+ * byte, length and payload (not a CONTEXT record before it).  0 if none.
+ */
+uint32_t mpt_reader_record_bytes(const struct mpt_reader *r);
+
 /* Frames decoded, compressed bytes consumed so far. */
 uint64_t mpt_reader_frames(const struct mpt_reader *r);
 uint64_t mpt_reader_bytes(const struct mpt_reader *r);

@@ -50,6 +50,7 @@ struct mpt_reader {
 	ZSTD_DCtx *dctx;
 	uint8_t *fbuf;
 	const uint8_t *p, *fend;
+	const uint8_t *rec_start; /* of the record last returned */
 	uint64_t frame_off;
 	struct mpt_delta d;
 	struct mpt_dec dec;
@@ -589,6 +590,7 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 	r->nexted = 1;
 	for (;;) {
 		while (likely(r->p < r->fend)) {
+			r->rec_start = r->p;
 			if (likely((r->p[0] == MPT_REC_ALLOC ||
 				    r->p[0] == MPT_REC_FREE) && !r->slow) &&
 			    mpt_decode_event(&r->p, r->fend, rec, &r->d,
@@ -808,6 +810,13 @@ const struct mpt_record *mpt_reader_header(const struct mpt_reader *r)
 uint64_t mpt_reader_offset(const struct mpt_reader *r)
 {
 	return r ? r->frame_off : 0;
+}
+
+uint32_t mpt_reader_record_bytes(const struct mpt_reader *r)
+{
+	if (!r || !r->rec_start || r->rec_start >= r->p)
+		return 0;
+	return (uint32_t)(r->p - r->rec_start);
 }
 
 uint64_t mpt_reader_frames(const struct mpt_reader *r)

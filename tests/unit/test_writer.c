@@ -244,6 +244,21 @@ static void test_writer__context_only_on_change(void **state)
 		contexts += dec[i] == MPT_REC_CONTEXT;
 	assert_int_equal(i, d);
 	assert_int_equal(contexts, 3);
+
+	/* The reader's record sizes add up to the frame, contexts aside. */
+	{
+		struct mpt_reader *r = mpt_reader_memopen(buf, len, 0, NULL);
+		size_t sum = 0;
+
+		assert_int_equal(mpt_reader_record_bytes(r), 0);
+		while (mpt_reader_next(r, &rec) > 0) {
+			assert_true(mpt_reader_record_bytes(r) >= 3);
+			sum += mpt_reader_record_bytes(r);
+		}
+		/* Each context: type, length, dt, pid, tid. */
+		assert_int_equal(sum + 3 * 5, d);
+		mpt_reader_close(r);
+	}
 	free(buf);
 }
 
