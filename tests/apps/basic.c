@@ -28,6 +28,8 @@
 #define NM 3
 
 static void *fb[NF], *gb[NG], *rb[NR], *mb[6 * NM];
+/* A NULL the compiler cannot see: it folds realloc(NULL, n) into malloc(n). */
+static void *volatile null_block;
 void *volatile basic_failed[2];
 
 __attribute__((noinline)) static void f(void)
@@ -45,7 +47,7 @@ __attribute__((noinline)) static void g(void)
 __attribute__((noinline)) static void r(void)
 {
 	for (int i = 0; i < NR; i++)
-		rb[i] = keep(realloc(NULL, opaque_size(3001)));
+		rb[i] = keep(realloc(null_block, opaque_size(3001)));
 	for (int i = 0; i < NR; i++)
 		rb[i] = keep(realloc(rb[i], opaque_size(3002)));
 }
@@ -69,7 +71,8 @@ __attribute__((noinline)) static void m(void)
 	for (int i = 0; i < NM; i++)
 		mb[k++] = keep(pvalloc(opaque_size(4005)));
 	for (int i = 0; i < NM; i++)
-		mb[k++] = keep(reallocarray(NULL, opaque_size(7), opaque_size(601)));
+		mb[k++] = keep(reallocarray(null_block, opaque_size(7),
+					    opaque_size(601)));
 }
 
 __attribute__((noinline)) static void x(void)

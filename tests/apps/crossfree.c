@@ -1,16 +1,20 @@
 /*
  * crossfree.c - threads that free each other's blocks (the ordering test).
  *
- * Four threads share one queue.  Each thread, 20000 times: allocates a
- * block of 1101 + (i % 8) bytes, pushes it, pops whichever block is at the
- * head (most often another thread's) and frees it.  Blocks are freed by
- * other threads and their addresses reused at once, so a recorder that
- * stamps a free after the real free (or an allocation before it returns)
- * shows an address allocated twice with no free between.
+ * Four threads in a ring: thread i allocates 20000 blocks of 1101 + (k % 8)
+ * bytes (k = 0..19999) and hands each to thread i+1 (mod 4) through that
+ * thread's queue; after each allocation it frees whatever blocks thread i-1
+ * has handed it so far.  Main frees what is left in the queues after the
+ * threads end.  So every block is freed by another thread than the one that
+ * made it.  The sizes are above glibc's tcache limit (1032 bytes): a freed
+ * block goes back to its maker's arena and is reused by its maker at once,
+ * so a recorder that stamps a free after the real free (or an allocation
+ * before it returns) shows an address allocated twice with no free between.
  *
  * Known answer (one process, 5 threads): 80000 ALLOC of sizes 1101..1108
- * (10000 of each size), 80000 FREE of those blocks, and in the trace no
- * address is allocated twice without a free between.  Exit status 0.
+ * (10000 of each size) from the 4 workers, 80000 FREE of those blocks, each
+ * by a thread other than the block's maker, and in the trace no address is
+ * allocated twice without a free between.  Exit status 0.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -19,39 +23,39 @@
 
 #define T 4
 #define ITER 20000
-#define QCAP 64
 
-static void *queue[QCAP];
-static int qhead, qlen;
-static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
+struct queue {
+	pthread_mutex_t lock;
+	void *item[ITER]; /* each queue receives exactly ITER blocks */
+	int head, tail;
+};
 
-static void push(void *p)
-{
-	pthread_mutex_lock(&qlock);
-	queue[(qhead + qlen) % QCAP] = p;
-	qlen++;
-	pthread_mutex_unlock(&qlock);
-}
-
-static void *pop(void)
-{
-	void *p;
-
-	pthread_mutex_lock(&qlock);
-	p = queue[qhead];
-	qhead = (qhead + 1) % QCAP;
-	qlen--;
-	pthread_mutex_unlock(&qlock);
-	return p;
-}
+static struct queue q[T];
+static pthread_barrier_t start;
 
 static void *worker(void *arg)
 {
-	(void)arg;
-	for (int i = 0; i < ITER; i++) {
-		/* push then pop: the queue never runs dry, holds at most T. */
-		push(malloc(opaque_size(1101 + (i % 8))));
-		free(pop());
+	int i = (int)(intptr_t)arg;
+	struct queue *next = &q[(i + 1) % T], *mine = &q[i];
+
+	pthread_barrier_wait(&start);
+	for (int k = 0; k < ITER; k++) {
+		void *p = malloc(opaque_size(1101 + (k % 8)));
+
+		pthread_mutex_lock(&next->lock);
+		next->item[next->tail++] = p;
+		pthread_mutex_unlock(&next->lock);
+		for (;;) {
+			void *f = NULL;
+
+			pthread_mutex_lock(&mine->lock);
+			if (mine->head < mine->tail)
+				f = mine->item[mine->head++];
+			pthread_mutex_unlock(&mine->lock);
+			if (!f)
+				break;
+			free(f);
+		}
 	}
 	return NULL;
 }
@@ -60,10 +64,16 @@ int main(void)
 {
 	pthread_t th[T];
 
+	pthread_barrier_init(&start, NULL, T);
 	for (int i = 0; i < T; i++)
-		if (pthread_create(&th[i], NULL, worker, NULL))
+		pthread_mutex_init(&q[i].lock, NULL);
+	for (int i = 0; i < T; i++)
+		if (pthread_create(&th[i], NULL, worker, (void *)(intptr_t)i))
 			return 1;
 	for (int i = 0; i < T; i++)
 		pthread_join(th[i], NULL);
-	return qlen == 0 ? 0 : 1;
+	for (int i = 0; i < T; i++)
+		while (q[i].head < q[i].tail)
+			free(q[i].item[q[i].head++]);
+	return 0;
 }
