@@ -739,14 +739,14 @@ static int load_index(struct mpt_reader *r)
 		/* Frames in file order, not overlapping, before the index. */
 		if (v[0] < prev_end || (i == 0 && v[0] != r->base) ||
 		    v[1] < 4 || v[1] > ioff || v[0] > ioff - v[1] ||
-		    v[2] > v[3] || v[2] < prev_last || v[4] > 1 ||
+		    v[2] > v[3] || v[2] < prev_last ||
 		    (i == 0 && !(v[4] & 1)))
 			goto bad;
 		idx[i].offset = v[0];
 		idx[i].csize = v[1];
 		idx[i].first = v[2];
 		idx[i].last = v[3];
-		idx[i].flags = (uint32_t)v[4];
+		idx[i].flags = (uint32_t)(v[4] & 1); /* other bits: later */
 		prev_end = v[0] + v[1];
 		prev_last = v[3];
 	}
