@@ -478,7 +478,7 @@ static void describe_end(char *buf, size_t size,
 			 scan);
 	else if (in->end_kind == MPT_END_SIGNAL)
 		snprintf(buf, size, "killed by signal %d%s; %s", in->end_code,
-			 "", scan);
+			 in->end_core ? " (core dumped)" : "", scan);
 	else if (in->end_kind == MPT_END_EXIT)
 		snprintf(buf, size, "exited with status %d; %s", in->end_code,
 			 scan);
@@ -552,6 +552,9 @@ static void print_text(FILE *f, const char *trace_name, long top)
 		if (opt.kinds & (1u << k))
 			fprintf(f, " %s", kind_name[k]);
 	fprintf(f, "\n");
+	if (mpt_replay_lost(st.r))
+		fprintf(f, "# %llu events were lost while recording: blocks may be missing or never freed\n",
+			(unsigned long long)mpt_replay_lost(st.r));
 	if (!st.nimg)
 		fprintf(f, "# no block was left live\n");
 	for (i = 0; i < st.nimg; i++) {

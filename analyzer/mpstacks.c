@@ -550,7 +550,8 @@ static void sym_warn(void *ctx, const char *msg)
 	warn("%s", msg);
 }
 
-static void stacks_of(struct cmd_args *args, const char *path, FILE *out)
+/* Aggregate one trace and print; returns -1 for a per-input failure. */
+static int stacks_of(struct cmd_args *args, const char *path, FILE *out)
 {
 	static const struct mpt_replay_ops ops = {
 		.alloc = on_alloc,
@@ -564,7 +565,7 @@ static void stacks_of(struct cmd_args *args, const char *path, FILE *out)
 	struct trace *t;
 	struct out o;
 	size_t i, k;
-	int err;
+	int err, failed = 0;
 
 	memset(&st, 0, sizeof(st));
 	st.args = args;
@@ -599,9 +600,15 @@ static void stacks_of(struct cmd_args *args, const char *path, FILE *out)
 	if (mpt_reader_is_cut(t->reader))
 		warn("%s: trace is cut (no end record); showing what it holds",
 		     t->name);
-	if (args->has_from && args->from.mark && st.from == UINT64_MAX)
-		die("%s: no marker '%s' (for --from)", t->name,
-		    args->from.mark);
+	if (args->has_from && args->from.mark && st.from == UINT64_MAX) {
+		warn("%s: no marker '%s' (for --from)", t->name,
+		     args->from.mark);
+		failed = -1;
+	}
+	if (args->has_to && args->to.mark && st.to == UINT64_MAX) {
+		warn("%s: no marker '%s' (for --to)", t->name, args->to.mark);
+		failed = -1;
+	}
 
 	for (i = 0; i < st.nimg; i++) {
 		struct img *im = st.img[i];
@@ -625,6 +632,9 @@ static void stacks_of(struct cmd_args *args, const char *path, FILE *out)
 		print_csv(out, args->top);
 		err = 0;
 	} else {
+		if (mpt_replay_lost(st.r))
+			fprintf(out, "# %llu events were lost while recording\n",
+				(unsigned long long)mpt_replay_lost(st.r));
 		fprintf(out, "# mpstacks: %s: %s, %s; total %llu\n", t->name,
 			metric_name[opt.metric],
 			opt.bottom_up ? "bottom-up (callers below)" :
@@ -647,6 +657,7 @@ static void stacks_of(struct cmd_args *args, const char *path, FILE *out)
 	mpt_stacktree_free(tree);
 	tree = NULL;
 	mpt_sym_free(sym);
+	return failed;
 }
 
 int main(int argc, char **argv)
@@ -664,11 +675,12 @@ int main(int argc, char **argv)
 	};
 	struct cmd_args args;
 	FILE *out;
-	int i;
+	int i, failed = 0;
 
 	cmd_parse(&spec, argc, argv, &args);
 	out = out_open(&args);
 	for (i = 0; i < args.ntrace; i++)
-		stacks_of(&args, args.trace[i], out);
-	return EXIT_OK;
+		if (stacks_of(&args, args.trace[i], out) < 0)
+			failed = 1;
+	return failed ? EXIT_FAIL : EXIT_OK;
 }

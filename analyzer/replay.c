@@ -1102,6 +1102,7 @@ general:
 			break;
 		p->info.end_kind = rec->u.process_end.kind;
 		p->info.end_code = rec->u.process_end.code;
+		p->info.end_core = rec->u.process_end.core;
 		p->info.end_time = rec->time;
 		if (p->info.scanned)
 			err = process_finish(r, p, MPT_REPLAY_EXIT);

@@ -71,6 +71,7 @@ struct mpt_process_info {
 	uint32_t end_reason; /* enum mpt_end_reason */
 	uint32_t end_kind;   /* enum mpt_end_kind, when end_reason is EXIT */
 	int32_t end_code;    /* exit status or signal */
+	uint32_t end_core;   /* a core was dumped */
 	int scanned;	     /* a LEAK_SCAN record was seen */
 	uint32_t scan_status; /* its status: 0 done, else errno */
 	const char *path;    /* executable, "" if unknown */
