@@ -65,6 +65,13 @@ valid_trace() {
 	status=$(awk -F, '$1 == "trace" && $3 == "status" { print $4 }' "$TMPDIR/stats.csv")
 	[ "$status" = complete ] ||
 		fail "trace $f is not complete (status '$status'): $(head -n 1 "$TMPDIR/stats.err")"
+	# Nothing is lost in these programs' runs (ALLOW_LOST=1 where the app
+	# is killed with records in flight).
+	if [ "${ALLOW_LOST:-0}" != 1 ]; then
+		local lost
+		lost=$(awk -F, '$1 == "trace" && $3 == "lost" { print $4 }' "$TMPDIR/stats.csv")
+		[ "$lost" = 0 ] || fail "trace $f has lost events: '$lost' ($(grep '^lost' "$TMPDIR/stats.csv" | tr '\n' ' '))"
+	fi
 }
 
 # dump [FILE]: the whole trace as CSV into $CSV.

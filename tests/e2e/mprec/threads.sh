@@ -20,6 +20,8 @@ check_threads() {
 	expect "distinct threads making 9999..10004" \
 		"$(q 'ty == "alloc" && v("size") >= 9999 && v("size") <= 10004 { t[v("tid")] = 1 } END { for (k in t) n++; print n + 0 }')" 5
 	expect "pids" "$(q 'ty == "alloc" && v("size") >= 9999 && v("size") <= 10004 { p[v("pid")] = 1 } END { for (k in p) n++; print n + 0 }')" 1
+	expect "mpdump --stats threads of the process" \
+		"$(statv process "$(pids_of_size 9999)" threads)" 5
 	expect "PROCESS_END exit 0" \
 		"$(q 'ty == "process_end" && v("kind") + 0 == 0 && v("code") + 0 == 0 { n++ } END { print n + 0 }')" 1
 }
