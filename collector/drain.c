@@ -550,6 +550,7 @@ void drain_pass(int final)
 			}
 		}
 	}
+	M.watermark = W;
 	/* Streams with data. */
 	for (struct proc *p = M.procs; p; p = p->next)
 		for (struct region *rg = p->rg; rg; rg = rg->next)

@@ -35,7 +35,6 @@ static const char *me = "mprec";
 static int listen_fd = -1;
 static pid_t child_pid;
 static int child_status = -1;
-static uint64_t last_watermark;
 
 uint64_t now_ns(void)
 {
@@ -359,11 +358,10 @@ static void handle_exit(int fd, const struct mpr_msg *m)
 
 	if (p && !p->scanned && M.o.leak_scan) {
 		/* Everything the process did before asking must be out. */
-		for (int i = 0; i < 1000 && last_watermark <= m->time; i++) {
-			drain_pass(0);
-			last_watermark = now_ns();
+		for (int i = 0; i < 1000 && M.watermark <= m->time; i++) {
 			if (i > 10)
 				usleep(1000);
+			drain_pass(0);
 		}
 		p->scanned = 1;
 		leak_scan(p, m->tid, m->sp, m->stack_hi);
@@ -823,7 +821,6 @@ int main(int argc, char **argv)
 		reap();
 		check_ends();
 		drain_pass(0);
-		last_watermark = now_ns();
 		if (child_status >= 0 && no_children && all_done())
 			break;
 		/* Busy rings: come back at once; idle: sleep until news. */

@@ -6,16 +6,15 @@
 
 static inline size_t slot_of(uint64_t key, size_t mask)
 {
-	key ^= key >> 33;
-	key *= 0xff51afd7ed558ccdull;
-	key ^= key >> 33;
+	key ^= key >> 29;
+	key *= 0xbf58476d1ce4e5b9ull;
+	key ^= key >> 32;
 	return (size_t)key & mask;
 }
 
 void u64map_release(struct u64map *m)
 {
-	free(m->key);
-	free(m->val);
+	free(m->ent);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -26,12 +25,12 @@ int u64map_get(const struct u64map *m, uint64_t key, uint64_t *val)
 	if (!m->cap || !key)
 		return 0;
 	for (i = slot_of(key, mask);; i = (i + 1) & mask) {
-		if (m->key[i] == key) {
+		if (m->ent[i].key == key) {
 			if (val)
-				*val = m->val[i];
+				*val = m->ent[i].val;
 			return 1;
 		}
-		if (!m->key[i])
+		if (!m->ent[i].key)
 			return 0;
 	}
 }
@@ -39,28 +38,22 @@ int u64map_get(const struct u64map *m, uint64_t key, uint64_t *val)
 static int grow(struct u64map *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 1024, mask = cap - 1;
-	uint64_t *key = calloc(cap, sizeof(*key));
-	uint64_t *val = malloc(cap * sizeof(*val));
+	struct u64map_ent *ent = calloc(cap, sizeof(*ent));
 
-	if (!key || !val) {
-		free(key);
-		free(val);
+	if (!ent)
 		return -1;
-	}
 	for (size_t j = 0; j < m->cap; j++) {
 		size_t i;
 
-		if (!m->key[j])
+		if (!m->ent[j].key)
 			continue;
-		for (i = slot_of(m->key[j], mask); key[i]; i = (i + 1) & mask)
+		for (i = slot_of(m->ent[j].key, mask); ent[i].key;
+		     i = (i + 1) & mask)
 			;
-		key[i] = m->key[j];
-		val[i] = m->val[j];
+		ent[i] = m->ent[j];
 	}
-	free(m->key);
-	free(m->val);
-	m->key = key;
-	m->val = val;
+	free(m->ent);
+	m->ent = ent;
 	m->cap = cap;
 	return 0;
 }
@@ -71,17 +64,17 @@ int u64map_put(struct u64map *m, uint64_t key, uint64_t val)
 
 	if (!key)
 		return -1;
-	if ((m->count + 1) * 4 > m->cap * 3 && grow(m) < 0)
+	if ((m->count + 1) * 2 > m->cap && grow(m) < 0)
 		return -1;
 	mask = m->cap - 1;
 	for (i = slot_of(key, mask);; i = (i + 1) & mask) {
-		if (m->key[i] == key) {
-			m->val[i] = val;
+		if (m->ent[i].key == key) {
+			m->ent[i].val = val;
 			return 0;
 		}
-		if (!m->key[i]) {
-			m->key[i] = key;
-			m->val[i] = val;
+		if (!m->ent[i].key) {
+			m->ent[i].key = key;
+			m->ent[i].val = val;
 			m->count++;
 			return 0;
 		}
@@ -95,24 +88,23 @@ int u64map_del(struct u64map *m, uint64_t key, uint64_t *val)
 	if (!m->cap || !key)
 		return 0;
 	for (i = slot_of(key, mask);; i = (i + 1) & mask) {
-		if (!m->key[i])
+		if (!m->ent[i].key)
 			return 0;
-		if (m->key[i] == key)
+		if (m->ent[i].key == key)
 			break;
 	}
 	if (val)
-		*val = m->val[i];
+		*val = m->ent[i].val;
 	/* Backward shift: move later entries of the run into the hole. */
-	for (j = (i + 1) & mask; m->key[j]; j = (j + 1) & mask) {
-		size_t home = slot_of(m->key[j], mask);
+	for (j = (i + 1) & mask; m->ent[j].key; j = (j + 1) & mask) {
+		size_t home = slot_of(m->ent[j].key, mask);
 
 		if (((j - home) & mask) >= ((j - i) & mask)) {
-			m->key[i] = m->key[j];
-			m->val[i] = m->val[j];
+			m->ent[i] = m->ent[j];
 			i = j;
 		}
 	}
-	m->key[i] = 0;
+	m->ent[i].key = 0;
 	m->count--;
 	return 1;
 }
@@ -122,14 +114,10 @@ int u64map_copy(struct u64map *dst, const struct u64map *src)
 	u64map_release(dst);
 	if (!src->cap)
 		return 0;
-	dst->key = malloc(src->cap * sizeof(*dst->key));
-	dst->val = malloc(src->cap * sizeof(*dst->val));
-	if (!dst->key || !dst->val) {
-		u64map_release(dst);
+	dst->ent = malloc(src->cap * sizeof(*dst->ent));
+	if (!dst->ent)
 		return -1;
-	}
-	memcpy(dst->key, src->key, src->cap * sizeof(*dst->key));
-	memcpy(dst->val, src->val, src->cap * sizeof(*dst->val));
+	memcpy(dst->ent, src->ent, src->cap * sizeof(*dst->ent));
 	dst->cap = src->cap;
 	dst->count = src->count;
 	return 0;
@@ -138,7 +126,7 @@ int u64map_copy(struct u64map *dst, const struct u64map *src)
 void u64map_clear(struct u64map *m)
 {
 	if (m->cap)
-		memset(m->key, 0, m->cap * sizeof(*m->key));
+		memset(m->ent, 0, m->cap * sizeof(*m->ent));
 	m->count = 0;
 }
 
@@ -146,9 +134,9 @@ int u64map_next(const struct u64map *m, size_t *pos, uint64_t *key,
 		uint64_t *val)
 {
 	for (; *pos < m->cap; (*pos)++) {
-		if (m->key[*pos]) {
-			*key = m->key[*pos];
-			*val = m->val[*pos];
+		if (m->ent[*pos].key) {
+			*key = m->ent[*pos].key;
+			*val = m->ent[*pos].val;
 			(*pos)++;
 			return 1;
 		}

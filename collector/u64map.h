@@ -12,10 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct u64map_ent {
+	uint64_t key; /* 0: empty */
+	uint64_t val;
+};
+
 struct u64map {
-	uint64_t *key; /* 0: empty */
-	uint64_t *val;
-	size_t cap;    /* power of two, or 0 */
+	struct u64map_ent *ent;
+	size_t cap;    /* power of two, or 0; at most half full */
 	size_t count;
 };
 
