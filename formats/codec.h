@@ -135,17 +135,28 @@ uint8_t *mpt_encode_context(uint8_t *p, uint8_t *end, uint64_t time,
 		uint64_t w_, m_, x_;                                    \
 		unsigned tz_;                                           \
 		__builtin_memcpy(&w_, (p), 8);                          \
-		m_ = ~w_ & 0x8080808080808080ull;                       \
-		if (__builtin_expect(!m_, 0))                           \
-			return 0;                                       \
-		tz_ = (unsigned)__builtin_ctzll(m_);                    \
-		x_ = w_ & ((2ull << tz_) - 1) & 0x7f7f7f7f7f7f7f7full;  \
-		x_ = (x_ & 0x007f007f007f007full) |                     \
-		     ((x_ & 0x7f007f007f007f00ull) >> 1);               \
-		x_ = (x_ & 0x00003fff00003fffull) |                     \
-		     ((x_ & 0x3fff00003fff0000ull) >> 2);               \
-		x_ = (x_ & 0x000000000fffffffull) |                     \
-		     ((x_ & 0x0fffffff00000000ull) >> 4);               \
+		m_ = ~w_ & 0x80808080ull;                               \
+		if (__builtin_expect(m_ != 0, 1)) {                     \
+			/* Up to 4 bytes: two gathering steps. */       \
+			tz_ = (unsigned)__builtin_ctzll(m_);            \
+			x_ = w_ & ((2ull << tz_) - 1) & 0x7f7f7f7full;  \
+			x_ = (x_ & 0x007f007full) |                     \
+			     ((x_ & 0x7f007f00ull) >> 1);               \
+			x_ = (x_ & 0x3fffull) | ((x_ & 0x3fff0000ull) >> 2); \
+		} else {                                                \
+			m_ = ~w_ & 0x8080808080808080ull;               \
+			if (__builtin_expect(!m_, 0))                   \
+				return 0;                               \
+			tz_ = (unsigned)__builtin_ctzll(m_);            \
+			x_ = w_ & ((2ull << tz_) - 1) &                 \
+			     0x7f7f7f7f7f7f7f7full;                     \
+			x_ = (x_ & 0x007f007f007f007full) |             \
+			     ((x_ & 0x7f007f007f007f00ull) >> 1);       \
+			x_ = (x_ & 0x00003fff00003fffull) |             \
+			     ((x_ & 0x3fff00003fff0000ull) >> 2);       \
+			x_ = (x_ & 0x000000000fffffffull) |             \
+			     ((x_ & 0x0fffffff00000000ull) >> 4);       \
+		}                                                       \
 		(out) = x_;                                             \
 		(p) += (tz_ >> 3) + 1;                                  \
 	} while (0)

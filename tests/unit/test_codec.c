@@ -836,6 +836,82 @@ static void test_codec__fast_path_matches(void **state)
 	mpt_dec_release(&dec);
 }
 
+/* Fast paths against general ones, on ALLOC/FREE values of every length. */
+static void test_codec__fast_paths_random(void **state)
+{
+	static uint8_t a[1 << 16], b[1 << 16];
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	struct mpt_delta ea, eb, da, db;
+	struct mpt_record r, ra, rb;
+	struct mpt_dec dec;
+	const uint8_t *pa, *pb;
+	uint8_t *qa, *qb;
+	int i, err, fast = 0;
+
+	memset(&dec, 0, sizeof(dec));
+	for (i = 0; i < 3000; i++) {
+		int k, n = 20;
+#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+#define VAL() (RND() >> (RND() % 64))
+		mpt_delta_reset(&ea);
+		mpt_delta_reset(&eb);
+		qa = a;
+		qb = b;
+		memset(&r, 0, sizeof(r));
+		for (k = 0; k < n; k++) {
+			r.time += VAL() >> 8;
+			if (RND() % 2) {
+				r.type = MPT_REC_ALLOC;
+				r.u.alloc.func = (uint32_t)VAL();
+				r.u.alloc.flags = (uint32_t)(RND() % 4);
+				r.u.alloc.size = VAL();
+				r.u.alloc.addr = VAL();
+				r.u.alloc.stack = VAL();
+				r.u.alloc.align = RND() % 4 ? 0 : VAL();
+				r.u.alloc.old_addr = RND() % 4 ? 0 : VAL();
+			} else {
+				r.type = MPT_REC_FREE;
+				r.u.free.func = (uint32_t)VAL();
+				r.u.free.addr = VAL();
+			}
+			qa = mpt_encode(qa, a + sizeof(a) - MPT_DECODE_PAD, &r,
+					&ea, &err);
+			assert_non_null(qa);
+			qb = mpt_encode_event(qb, &r, &eb);
+		}
+		assert_int_equal(qa - a, qb - b);
+		assert_memory_equal(a, b, (size_t)(qa - a));
+		mpt_delta_reset(&da);
+		mpt_delta_reset(&db);
+		pa = pb = a;
+		for (k = 0; k < n; k++) {
+			assert_int_equal(mpt_decode(&pa, qa, &ra, &da, &dec), 1);
+			if (mpt_decode_event(&pb, qa, &rb, &db, &db)) {
+				fast++;
+				assert_int_equal(ra.type, rb.type);
+				assert_true(ra.time == rb.time);
+				if (ra.type == MPT_REC_ALLOC)
+					assert_memory_equal(&ra.u.alloc,
+							    &rb.u.alloc,
+							    sizeof(ra.u.alloc));
+				else
+					assert_memory_equal(&ra.u.free,
+							    &rb.u.free,
+							    sizeof(ra.u.free));
+			} else {
+				assert_int_equal(mpt_decode(&pb, qa, &rb, &db,
+							    &dec), 1);
+			}
+			assert_ptr_equal(pa, pb);
+			assert_memory_equal(&da, &db, sizeof(da));
+		}
+#undef RND
+#undef VAL
+	}
+	assert_true(fast > 1000);
+	mpt_dec_release(&dec);
+}
+
 /* Every sample record through the writer and the reader, with contexts. */
 static void test_codec__round_trip_through_file(void **state)
 {
@@ -943,6 +1019,7 @@ int main(void)
 		cmocka_unit_test(test_codec__strings),
 		cmocka_unit_test(test_codec__absurd_lengths),
 		cmocka_unit_test(test_codec__fast_path_matches),
+		cmocka_unit_test(test_codec__fast_paths_random),
 		cmocka_unit_test(test_codec__round_trip_through_file),
 		cmocka_unit_test(test_codec__names),
 	};
