@@ -836,6 +836,22 @@ static void test_codec__fast_path_matches(void **state)
 	mpt_dec_release(&dec);
 }
 
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* A value of a random bit length. */
+static uint64_t val(uint64_t *x)
+{
+	uint64_t v = xorshift(x);
+
+	return v >> (xorshift(x) % 64);
+}
+
 /* Fast paths against general ones, on ALLOC/FREE values of every length. */
 static void test_codec__fast_paths_random(void **state)
 {
@@ -851,8 +867,8 @@ static void test_codec__fast_paths_random(void **state)
 	memset(&dec, 0, sizeof(dec));
 	for (i = 0; i < 3000; i++) {
 		int k, n = 20;
-#define RND() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
-#define VAL() (RND() >> (RND() % 64))
+#define RND() xorshift(&x)
+#define VAL() val(&x)
 		mpt_delta_reset(&ea);
 		mpt_delta_reset(&eb);
 		qa = a;
