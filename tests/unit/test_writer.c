@@ -450,6 +450,31 @@ static void test_writer__offset_and_no_index(void **state)
 	mpt_reader_close(r);
 	close(fd);
 	free(buf);
+
+	/* With an index: its offsets are file offsets, 4 and up. */
+	fd = open_out();
+	assert_int_equal(write(fd, "junk", 4), 4);
+	w = mpt_writer_new(fd, NULL, &err);
+	put_header(w, 0);
+	nth_record(0, &rec);
+	assert_int_equal(mpt_writer_put(w, &rec), 0);
+	assert_int_equal(mpt_writer_finish(w, 0), 0);
+	mpt_writer_free(w);
+	close(fd);
+	fd = open(path, O_RDONLY);
+	assert_int_equal(lseek(fd, 4, SEEK_SET), 4);
+	r = mpt_reader_fdopen(fd, 0, &err);
+	assert_int_equal(mpt_reader_seek(r, rec.time), 0);
+	assert_int_equal(mpt_reader_has_index(r), 1);
+	assert_int_equal(mpt_reader_next(r, &rec), 1);
+	assert_int_equal(rec.type, MPT_REC_HEADER);
+	assert_int_equal(mpt_reader_next(r, &rec), 1);
+	check_nth(0, &rec);
+	assert_int_equal(mpt_reader_next(r, &rec), 1);
+	assert_int_equal(rec.type, MPT_REC_END);
+	assert_int_equal(mpt_reader_next(r, &rec), 0);
+	mpt_reader_close(r);
+	close(fd);
 }
 
 int main(void)
