@@ -762,10 +762,11 @@ int main(int argc, char **argv)
 	put_header(argc - optind, argv + optind);
 
 	snprintf(opts, sizeof(opts),
-		 "depth=%d,unwind=%s,sample=%llu,follow=%d,scan=%d,mprec=%d",
+		 "depth=%d,unwind=%s,sample=%llu,follow=%d,scan=%d,mprec=%d%s",
 		 M.o.depth, M.o.fp ? "fp" : "cfi",
 		 (unsigned long long)M.o.sample_bytes, M.o.follow,
-		 M.o.leak_scan, (int)getpid());
+		 M.o.leak_scan, (int)getpid(),
+		 getenv("MPREC_NO_UCACHE") ? ",ucache=0" : "");
 	ld = getenv("LD_PRELOAD");
 	fflush(NULL);
 	pid = fork();

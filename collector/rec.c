@@ -25,7 +25,7 @@
 __thread struct tstate rec_t __attribute__((tls_model("initial-exec")));
 HIDDEN int rec_state;
 HIDDEN struct mpr_region *rec_region;
-HIDDEN struct rec_opts rec_opts = { 64, 0, 0, 1, 1 };
+HIDDEN struct rec_opts rec_opts = { 64, 0, 0, 1, 1, 0 };
 HIDDEN struct rec_real rec_real;
 
 static pthread_key_t thread_key;
@@ -287,7 +287,8 @@ __attribute__((noinline)) static uint32_t capture_stack(struct tstate *t,
 		}
 		fp = (uintptr_t *)fp[0];
 	}
-	if (slot0 && slot0 >= t->stack_lo && slot0 < t->stack_hi) {
+	if (slot0 && slot0 >= t->stack_lo && slot0 < t->stack_hi &&
+	    !rec_opts.no_ucache) {
 		uint64_t k = (slot0 >> 3) ^ (ret0 * 0x9e3779b97f4a7c15ull);
 
 		e = &t->ucache[(k ^ (k >> 40)) & (MPR_UC_ENTRIES - 1)];
@@ -900,6 +901,8 @@ static void parse_opts(const char *s)
 			rec_opts.follow = (int)n;
 		else if (!strncmp(s, "scan=", 5))
 			rec_opts.leak_scan = (int)n;
+		else if (!strncmp(s, "ucache=", 7))
+			rec_opts.no_ucache = n == 0;
 		else if (!strncmp(s, "mprec=", 6))
 			mprec_pid = (pid_t)n;
 		s = *end ? end + 1 : end;

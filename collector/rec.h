@@ -60,6 +60,7 @@ struct rec_opts {
 	uint64_t sample_bytes; /* 0: record everything */
 	int follow;	      /* 0: children are not recorded */
 	int leak_scan;	      /* 1: scan at normal exit */
+	int no_ucache;	      /* 1: always unwind (for testing the memo) */
 };
 extern struct rec_opts rec_opts;
 
