@@ -400,6 +400,13 @@ static void emit_transport(struct stream *s, const struct mpr_hdr *h)
 		     h->type == MPR_THREAD_NAME ? st->tid : s->tid);
 		break;
 	}
+	case MPR_CHILD: {
+		const struct mpr_child *c = (const void *)h;
+
+		if (h->len >= sizeof(*c))
+			child_status_note((pid_t)c->pid, c->status);
+		break;
+	}
 	case MPR_TAG_POP:
 		r.type = MPT_REC_TAG_POP;
 		emit(&r, h->time, p, s->tid);

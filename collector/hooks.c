@@ -9,6 +9,8 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "mptrace.h" /* MPT_FN_*, MPT_ALLOC_*, MPT_REC_* */
@@ -650,6 +652,79 @@ EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc,
 	real_main = main;
 	return real(main_wrapper, argc, argv, init, fini, rtld_fini,
 		    stack_end);
+}
+
+/*
+ * Reaping: a parent that reaps its child learns how it ended, which mprec
+ * cannot see for a process that is not its own child.
+ */
+static inline void reaped(pid_t pid, int status)
+{
+	struct tstate *t = &rec_t;
+
+	if (pid > 0 && (WIFEXITED(status) || WIFSIGNALED(status)) &&
+	    mode(t) == MODE_REC)
+		rec_child(t, pid, status);
+}
+
+EXPORT pid_t waitpid(pid_t pid, int *status, int options)
+{
+	int st = 0;
+	pid_t r;
+
+	if (unlikely(!rec_real.waitpid))
+		rec_prepare(&rec_t);
+	r = rec_real.waitpid(pid, &st, options);
+	if (r > 0) {
+		if (status)
+			*status = st;
+		reaped(r, st);
+	}
+	return r;
+}
+
+EXPORT pid_t wait(int *status)
+{
+	return waitpid(-1, status, 0);
+}
+
+EXPORT pid_t wait4(pid_t pid, int *status, int options, struct rusage *ru)
+{
+	int st = 0;
+	pid_t r;
+
+	if (unlikely(!rec_real.wait4))
+		rec_prepare(&rec_t);
+	r = rec_real.wait4(pid, &st, options, ru);
+	if (r > 0) {
+		if (status)
+			*status = st;
+		reaped(r, st);
+	}
+	return r;
+}
+
+EXPORT pid_t wait3(int *status, int options, struct rusage *ru)
+{
+	return wait4(-1, status, options, ru);
+}
+
+EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
+{
+	int r;
+
+	if (unlikely(!rec_real.waitid))
+		rec_prepare(&rec_t);
+	r = rec_real.waitid((int)idtype, (unsigned)id, info, options);
+	if (r == 0 && info && info->si_pid > 0 && !(options & WNOWAIT)) {
+		if (info->si_code == CLD_EXITED)
+			reaped(info->si_pid, (info->si_status & 0xff) << 8);
+		else if (info->si_code == CLD_KILLED ||
+			 info->si_code == CLD_DUMPED)
+			reaped(info->si_pid, (info->si_status & 0x7f) |
+				(info->si_code == CLD_DUMPED ? 0x80 : 0));
+	}
+	return r;
 }
 
 EXPORT void exit(int code)

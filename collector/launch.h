@@ -65,6 +65,7 @@ struct proc {
 	size_t nthr, capthr;
 	struct u64map live; /* address -> size, for the leak scan */
 	int scanned;
+	uint64_t gone_at; /* ended, waiting to learn how (raw time) */
 	struct proc *next;
 };
 
@@ -132,5 +133,7 @@ void leak_scan_unavailable(struct proc *p, int err);
 
 /* mprec.c */
 void fatal_write(void);
+/* A recorded process reaped child `pid` with wait status `status`. */
+void child_status_note(pid_t pid, int status);
 
 #endif /* MPREC_LAUNCH_H */

@@ -444,6 +444,32 @@ static void reap(void)
 	no_children = pid < 0 && errno == ECHILD;
 }
 
+/* Statuses the app's own parents reported when they reaped a child. */
+static struct {
+	pid_t pid;
+	int status;
+} childst[256];
+static unsigned nchildst;
+
+void child_status_note(pid_t pid, int status)
+{
+	childst[nchildst % 256].pid = pid;
+	childst[nchildst % 256].status = status;
+	nchildst++;
+}
+
+static int child_status_take(pid_t pid, int *status)
+{
+	for (unsigned i = 0; i < 256 && i < nchildst; i++) {
+		if (childst[i].pid == pid) {
+			*status = childst[i].status;
+			childst[i].pid = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Exit status of a zombie that is not ours, from /proc/PID/stat. */
 static int zombie_status(pid_t pid, int *status)
 {
@@ -479,7 +505,7 @@ static void note_end(struct proc *p, int have, int st)
 
 	memset(&e, 0, sizeof(e));
 	e.type = MPT_REC_PROCESS_END;
-	e.time = now_ns();
+	e.time = p->gone_at ? p->gone_at : now_ns();
 	e.p = p;
 	if (!have) {
 		struct region *rg = p->rg;
@@ -518,15 +544,30 @@ static void check_ends(void)
 				break;
 			}
 		if (!gone) {
-			if (p->pidfd >= 0)
+			if (p->gone_at)
+				gone = 1;
+			else if (p->pidfd >= 0)
 				gone = poll(&pf, 1, 0) > 0;
 			else
 				gone = kill(p->pid, 0) < 0 && errno == ESRCH;
 			if (gone)
-				have = zombie_status(p->pid, &st);
+				have = zombie_status(p->pid, &st) ||
+				       child_status_take(p->pid, &st);
 		}
 		if (!gone)
 			continue;
+		/*
+		 * Reaped by its parent before we looked: unless it called
+		 * exit, wait a little for the parent's report of the status.
+		 */
+		if (!have && !(p->rg && atomic_load(&p->rg->map->exit_called))) {
+			uint64_t now = now_ns();
+
+			if (!p->gone_at)
+				p->gone_at = now;
+			if (now - p->gone_at < 200000000)
+				continue;
+		}
 		if (p->pidfd >= 0)
 			close(p->pidfd);
 		p->pidfd = -1;

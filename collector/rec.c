@@ -515,6 +515,25 @@ void rec_string(struct tstate *t, int type, int aux, uint32_t tid,
 	rec_leave(t);
 }
 
+void rec_child(struct tstate *t, pid_t pid, int status)
+{
+	struct mpr_child *r;
+
+	if (!rec_enter(t))
+		return;
+	r = (struct mpr_child *)ring_reserve(t, sizeof(*r));
+	if (r) {
+		r->h.type = MPR_CHILD;
+		r->h.aux = 0;
+		r->h.len = sizeof(*r);
+		r->h.time = rec_now();
+		r->pid = (uint32_t)pid;
+		r->status = status;
+		ring_commit(t, sizeof(*r));
+	}
+	rec_leave(t);
+}
+
 void rec_simple(struct tstate *t, int type)
 {
 	struct mpr_hdr *r;
@@ -1077,6 +1096,11 @@ static void resolve_real(void)
 	RESOLVE(exit);
 	RESOLVE(_exit);
 	RESOLVE(_Exit);
+	RESOLVE(waitpid);
+	RESOLVE(wait4);
+	RESOLVE(wait3);
+	RESOLVE(wait);
+	RESOLVE(waitid);
 	*(void **)&rec_real.new_ = dlsym(RTLD_NEXT, "_Znwm");
 	*(void **)&rec_real.new_array = dlsym(RTLD_NEXT, "_Znam");
 	*(void **)&rec_real.new_align = dlsym(RTLD_NEXT, "_ZnwmSt11align_val_t");

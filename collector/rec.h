@@ -92,6 +92,11 @@ struct rec_real {
 	void (*exit)(int) __attribute__((noreturn));
 	void (*_exit)(int) __attribute__((noreturn));
 	void (*_Exit)(int) __attribute__((noreturn));
+	pid_t (*waitpid)(pid_t, int *, int);
+	pid_t (*wait4)(pid_t, int *, int, void *);
+	pid_t (*wait3)(int *, int, void *);
+	pid_t (*wait)(int *);
+	int (*waitid)(int, unsigned, void *, int);
 	void *(*new_)(size_t);
 	void *(*new_array)(size_t);
 	void *(*new_align)(size_t, size_t);
@@ -136,6 +141,7 @@ void rec_string(struct tstate *t, int type, int aux, uint32_t tid,
 		const char *s);
 void rec_simple(struct tstate *t, int type);
 void rec_lost(uint64_t n);
+void rec_child(struct tstate *t, pid_t pid, int status);
 
 /* Modules: report what changed since the last call (all: report all). */
 void rec_modules_sync(int all);

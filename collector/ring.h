@@ -124,6 +124,7 @@ enum mpr_type {
 	MPR_MARKER, /* aux: trace record type (MARKER, SPAN_*, TAG_PUSH) */
 	MPR_TAG_POP,
 	MPR_LOST,
+	MPR_CHILD,  /* the thread reaped a child: struct mpr_child */
 	MPR_TYPE_MAX_
 };
 
@@ -224,6 +225,12 @@ struct mpr_seg {
 struct mpr_module_unload {
 	struct mpr_hdr h;
 	uint64_t base;
+};
+
+struct mpr_child {
+	struct mpr_hdr h;
+	uint32_t pid;
+	int32_t status; /* as waitpid(2) reports it */
 };
 
 struct mpr_lost {
