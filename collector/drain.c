@@ -489,6 +489,18 @@ static void sev_emit(struct sev *e)
 		r.u.process_start.argc = n;
 		r.u.process_start.argv = argv;
 		M.nprocs++;
+		if (e->inherit) {
+			/* A fork child starts with its parent's heap. */
+			for (struct proc *q = M.procs; q; q = q->next)
+				if (q != p && q->pid == (pid_t)e->ppid &&
+				    q->state != PROC_DONE)
+					u64map_copy(&p->live, &q->live);
+		} else if (e->kind == MPT_PROC_EXEC) {
+			/* A new image: nothing of the old one is left. */
+			u64map_clear(&p->live);
+			p->nmod = 0;
+			p->nthr = 0;
+		}
 	} else {
 		r.u.process_end.kind = e->kind;
 		r.u.process_end.code = e->code;

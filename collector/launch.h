@@ -81,6 +81,7 @@ struct sev {
 	char *path;
 	char **argv;
 	uint32_t argc;
+	int inherit; /* a fork child inherits its parent's live set */
 };
 
 struct options {

@@ -336,6 +336,7 @@ static void handle_hello(int fd, const struct mpr_msg *m, int memfd)
 		}
 		/* else: the initial program's first image. */
 	} else {
+		e.inherit = m->origin != MPR_ORIGIN_IMAGE;
 		p = proc_new((pid_t)m->pid, (pid_t)m->ppid);
 		e.kind = m->origin == MPR_ORIGIN_FORK ? MPT_PROC_FORK :
 							MPT_PROC_VFORK;
@@ -572,6 +573,28 @@ static void check_ends(void)
 			close(p->pidfd);
 		p->pidfd = -1;
 		note_end(p, have, st);
+	}
+}
+
+/* Forget processes whose end is written. */
+static void prune_done(void)
+{
+	struct proc **pp = &M.procs;
+
+	while (*pp) {
+		struct proc *p = *pp;
+
+		if (p->state == PROC_DONE && !p->rg) {
+			*pp = p->next;
+			if (p->pidfd >= 0)
+				close(p->pidfd);
+			u64map_release(&p->live);
+			free(p->mod);
+			free(p->thr);
+			free(p);
+		} else {
+			pp = &p->next;
+		}
 	}
 }
 
@@ -863,6 +886,7 @@ int main(int argc, char **argv)
 		reap();
 		check_ends();
 		drain_pass(0);
+		prune_done();
 		if (child_status >= 0 && no_children && all_done())
 			break;
 		/* Busy rings: come back at once; idle: sleep until news. */
