@@ -1,9 +1,6 @@
 /* mpdump.c - print the records of traces as text or CSV, or their --stats. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <zstd.h> /* ZSTD_decompressStream, for --stats decoded sizes */
 
 #include "common.h"
 
@@ -678,117 +675,10 @@ static void csv_record(const struct mpt_record *r)
 }
 
 /*
- * --stats: decoded bytes per record come from a second, independent walk
- * over the decompressed stream (type byte + varint length, FORMAT.md 3.1),
- * since the reader hands out decoded fields, not encoded sizes.  The walk
- * sees every record in file order; the reader delivers the same sequence
- * minus CONTEXT records and types it does not know.
+ * --stats.  Decoded bytes per record come from the reader
+ * (mpt_reader_record_bytes()), so they do not depend on the compression;
+ * the CONTEXT records the reader consumes itself are not counted.
  */
-
-struct walk {
-	FILE *f;
-	ZSTD_DStream *ds;
-	unsigned char in[1 << 17];
-	ZSTD_inBuffer ib;
-	unsigned char *buf; /* decoded bytes [pos, len) not yet walked */
-	size_t pos, len, cap;
-	int eof, bad;
-};
-
-static int walk_open(struct walk *w, const char *path)
-{
-	memset(w, 0, sizeof(*w));
-	w->f = fopen(path, "rb");
-	if (!w->f)
-		return -1;
-	w->ds = ZSTD_createDStream();
-	if (!w->ds) {
-		fclose(w->f);
-		return -1;
-	}
-	ZSTD_initDStream(w->ds);
-	/* A frame decodes to at most MPT_FRAME_MAX; a window no larger. */
-	ZSTD_DCtx_setParameter(w->ds, ZSTD_d_windowLogMax, 21);
-	w->cap = 2 * (size_t)MPT_FRAME_MAX + 64;
-	w->buf = xmalloc(w->cap);
-	w->ib.src = w->in;
-	return 0;
-}
-
-/* Make at least `need` decoded bytes available; 0 if the stream ends first. */
-static int walk_fill(struct walk *w, size_t need)
-{
-	while (w->len - w->pos < need) {
-		ZSTD_outBuffer ob;
-		size_t rc;
-
-		if (w->pos) {
-			memmove(w->buf, w->buf + w->pos, w->len - w->pos);
-			w->len -= w->pos;
-			w->pos = 0;
-		}
-		if (w->ib.pos == w->ib.size) {
-			if (w->eof)
-				return 0;
-			w->ib.size = fread(w->in, 1, sizeof(w->in), w->f);
-			w->ib.pos = 0;
-			if (!w->ib.size) {
-				w->eof = 1;
-				return 0;
-			}
-		}
-		ob.dst = w->buf;
-		ob.size = w->cap;
-		ob.pos = w->len;
-		rc = ZSTD_decompressStream(w->ds, &ob, &w->ib);
-		if (ZSTD_isError(rc)) {
-			w->bad = 1;
-			return 0;
-		}
-		w->len = ob.pos;
-	}
-	return 1;
-}
-
-/* Next record: 1 with its type and encoded size, 0 at the end or on error. */
-static int walk_next(struct walk *w, int *type, uint64_t *size)
-{
-	uint64_t len = 0;
-	size_t hdr = 1;
-	int shift = 0;
-
-	if (w->bad || !walk_fill(w, 1))
-		return 0;
-	for (;;) {
-		unsigned char b;
-
-		if (!walk_fill(w, hdr + 1) || hdr > 10) {
-			w->bad = 1;
-			return 0;
-		}
-		b = w->buf[w->pos + hdr++];
-		len |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-		if (!(b & 0x80))
-			break;
-	}
-	if (len > MPT_RECORD_MAX || !walk_fill(w, hdr + len)) {
-		w->bad = 1;
-		return 0;
-	}
-	*type = w->buf[w->pos];
-	*size = hdr + len;
-	w->pos += hdr + len;
-	return 1;
-}
-
-static void walk_close(struct walk *w)
-{
-	if (w->f)
-		fclose(w->f);
-	ZSTD_freeDStream(w->ds);
-	free(w->buf);
-}
 
 struct func_stat {
 	uint64_t count, bytes;
@@ -816,7 +706,6 @@ struct stats {
 	size_t nproc, procap;
 	uint64_t *tid; /* (pid << 32 | tid), a set kept as an open hash */
 	size_t ntid, tidcap;
-	int bytes_ok;
 };
 
 static struct proc_stat *proc_get(struct stats *s, uint32_t pid)
@@ -1021,7 +910,7 @@ static void stats_print(struct stats *s, const struct trace *t, int csv)
 			 fmt_time(b3, sizeof(b3), s->last - s->first));
 		stat_line(csv, "trace", 0, "time", v, 0, 0);
 	}
-	stat_u(csv, "trace", 0, "records", total, s->bytes_ok, total_bytes);
+	stat_u(csv, "trace", 0, "records", total, 1, total_bytes);
 	stat_u(csv, "trace", 0, "frames", mpt_reader_frames(t->reader), 0, 0);
 	if (csv)
 		stat_u(csv, "trace", 0, "compressed",
@@ -1053,8 +942,7 @@ static void stats_print(struct stats *s, const struct trace *t, int csv)
 			snprintf(nb, sizeof(nb), "0x%02x", k);
 			name = nb;
 		}
-		stat_u(csv, "kind", 0, name, s->count[k], s->bytes_ok,
-		       s->bytes[k]);
+		stat_u(csv, "kind", 0, name, s->count[k], 1, s->bytes[k]);
 	}
 	for (i = 0; i < s->nproc; i++) {
 		struct proc_stat *p = &s->proc[i];
@@ -1112,32 +1000,6 @@ static void stats_print(struct stats *s, const struct trace *t, int csv)
 	}
 }
 
-/* Copy standard input to an unlinked temporary file both passes can read. */
-static char *spool_stdin(void)
-{
-	char tmpl[] = "/tmp/mpdump.XXXXXX";
-	char buf[1 << 16];
-	ssize_t n;
-	int fd = mkstemp(tmpl);
-
-	if (fd < 0)
-		die_errno("cannot create a temporary file");
-	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			unlink(tmpl);
-			die_errno("cannot read standard input");
-		}
-		if (write(fd, buf, (size_t)n) != n) {
-			unlink(tmpl);
-			die_errno("cannot write '%s'", tmpl);
-		}
-	}
-	close(fd);
-	return xstrdup(tmpl);
-}
-
 static int pid_ok(const struct cmd_args *a, const struct mpt_record *r)
 {
 	return !a->has_pid || r->pid == a->pid;
@@ -1146,72 +1008,22 @@ static int pid_ok(const struct cmd_args *a, const struct mpt_record *r)
 static int do_stats(const struct cmd_args *a, const char *path, int csv)
 {
 	struct stats s;
-	struct walk w;
 	struct trace *t;
-	char *spool = NULL;
-	uint64_t pend_count[256], pend_bytes[256];
-	int rc, wtype = 0;
-	uint64_t wsize = 0;
+	size_t i;
+	int rc;
 
 	memset(&s, 0, sizeof(s));
-	memset(pend_count, 0, sizeof(pend_count));
-	memset(pend_bytes, 0, sizeof(pend_bytes));
-	if (!strcmp(path, "-"))
-		path = spool = spool_stdin();
-	/* No seek: the byte walk must see the same records as the reader. */
-	t = trace_open(path, a, 1);
-	if (spool)
-		t->name = "standard input";
-	s.bytes_ok = walk_open(&w, path) == 0;
+	t = trace_open(path, a, 0);
 	while (trace_next(t)) {
-		const struct mpt_record *r = &t->rec;
-		int match = t->where == TRACE_IN && pid_ok(a, r);
-
-		/* Walk up to this record; CONTEXT and unknown types go with it.
-		 */
-		while (s.bytes_ok) {
-			if (!walk_next(&w, &wtype, &wsize)) {
-				s.bytes_ok = 0;
-				break;
-			}
-			if (wtype == MPT_REC_CONTEXT || !mpt_type_name(wtype)) {
-				pend_count[wtype]++;
-				pend_bytes[wtype] += wsize;
-				continue;
-			}
-			if (wtype != r->type)
-				s.bytes_ok = 0;
-			break;
-		}
-		if (!match) {
-			memset(pend_count, 0, sizeof(pend_count));
-			memset(pend_bytes, 0, sizeof(pend_bytes));
+		if (t->where != TRACE_IN || !pid_ok(a, &t->rec))
 			continue;
-		}
-		if (s.bytes_ok) {
-			int k;
-
-			for (k = 0; k < 256; k++) {
-				if (!pend_count[k])
-					continue;
-				s.count[k] += pend_count[k];
-				s.bytes[k] += pend_bytes[k];
-				pend_count[k] = pend_bytes[k] = 0;
-			}
-			s.bytes[r->type] += wsize;
-		}
-		stats_record(&s, r);
+		s.bytes[t->rec.type] += mpt_reader_record_bytes(t->reader);
+		stats_record(&s, &t->rec);
 	}
 	rc = trace_window_check(t);
-	if (s.bytes_ok)
-		walk_close(&w);
-	if (spool) {
-		unlink(spool);
-		free(spool);
-	}
 	stats_print(&s, t, csv);
 	trace_close(t);
-	for (size_t i = 0; i < s.nproc; i++)
+	for (i = 0; i < s.nproc; i++)
 		free(s.proc[i].path);
 	free(s.proc);
 	free(s.tid);
