@@ -464,12 +464,46 @@ static void print_option(FILE *f, const struct cmd_spec *spec,
 	}
 }
 
+/*
+ * "usage: NAME SYNOPSIS", wrapped before 80 columns at spaces outside
+ * brackets, continuation lines aligned under the first option.
+ */
+static void print_synopsis(FILE *f, const struct cmd_spec *spec)
+{
+	const char *p = spec->synopsis;
+	int indent = (int)strlen("usage: ") + (int)strlen(spec->name) + 1;
+	int col = indent;
+
+	fprintf(f, "usage: %s", spec->name);
+	while (*p) {
+		const char *q = p;
+		int depth = 0, len;
+
+		while (*q && (depth || *q != ' ')) {
+			if (*q == '[')
+				depth++;
+			else if (*q == ']' && depth)
+				depth--;
+			q++;
+		}
+		len = (int)(q - p);
+		if (col > indent && col + 1 + len > 79) {
+			fprintf(f, "\n%*s", indent - 1, "");
+			col = indent - 1;
+		}
+		fprintf(f, " %.*s", len, p);
+		col += 1 + len;
+		p = *q ? q + 1 : q;
+	}
+	putc('\n', f);
+}
+
 void cmd_usage(const struct cmd_spec *spec, FILE *f, int full)
 {
 	struct opt_ref *ref;
 	size_t n, i;
 
-	fprintf(f, "usage: %s %s\n", spec->name, spec->synopsis);
+	print_synopsis(f, spec);
 	if (!full) {
 		fprintf(f, "Try '%s --help' for more information.\n",
 			spec->name);

@@ -21,7 +21,7 @@ bad() { # expected-first-line args...
 	expect "$*: stdout" "$(cat out)" ""
 	expect "$*: first line" "$(head -1 err)" "$want"
 	grep -q '^usage: mpdump ' err || fail "$*: no short usage"
-	[ "$(wc -l <err)" -le 3 ] || fail "$*: usage too long: $(cat err)"
+	[ "$(wc -l <err)" -le 4 ] || fail "$*: usage too long: $(cat err)"
 }
 bad "mpdump: unknown option '--nope'" --nope "$t"
 bad "mpdump: unknown option '-x'" -x "$t"
