@@ -117,19 +117,32 @@ const char *mpt_func_name(int func)
 const char *mpt_strerror(int err)
 {
 	switch (err) {
-	case MPT_OK: return "success";
-	case MPT_E_IO: return "input/output error";
-	case MPT_E_NOMEM: return "out of memory";
-	case MPT_E_ZSTD: return "corrupt compressed frame";
-	case MPT_E_CORRUPT: return "corrupt trace";
-	case MPT_E_LIMIT: return "length exceeds a limit";
-	case MPT_E_MAGIC: return "not an mptrace trace";
-	case MPT_E_VERSION: return "unsupported trace format version";
-	case MPT_E_TRUNCATED: return "trace is truncated";
-	case MPT_E_INVAL: return "invalid argument";
-	case MPT_E_ORDER: return "record time goes backwards";
-	case MPT_E_EMPTY: return "empty trace";
-	default: return "unknown error";
+	case MPT_OK:
+		return "success";
+	case MPT_E_IO:
+		return "input/output error";
+	case MPT_E_NOMEM:
+		return "out of memory";
+	case MPT_E_ZSTD:
+		return "corrupt compressed frame";
+	case MPT_E_CORRUPT:
+		return "corrupt trace";
+	case MPT_E_LIMIT:
+		return "length exceeds a limit";
+	case MPT_E_MAGIC:
+		return "not an mptrace trace";
+	case MPT_E_VERSION:
+		return "unsupported trace format version";
+	case MPT_E_TRUNCATED:
+		return "trace is truncated";
+	case MPT_E_INVAL:
+		return "invalid argument";
+	case MPT_E_ORDER:
+		return "record time goes backwards";
+	case MPT_E_EMPTY:
+		return "empty trace";
+	default:
+		return "unknown error";
 	}
 }
 
@@ -138,8 +151,7 @@ const char *mpt_strerror(int err)
  */
 
 /* Heap addresses: zigzag delta from the last non-zero one. */
-static inline uint8_t *put_haddr(uint8_t *q, uint64_t addr,
-				 struct mpt_delta *d)
+static inline uint8_t *put_haddr(uint8_t *q, uint64_t addr, struct mpt_delta *d)
 {
 	q = mpt_varint_put_fast(q, mpt_zigzag((int64_t)(addr - d->addr)));
 	if (addr)
@@ -245,9 +257,11 @@ static uint8_t *enc_fixed(uint8_t *q, const struct mpt_record *rec,
 		q = mpt_varint_put_fast(q, rec->u.counter_sample.value);
 		if (rec->u.counter_sample.time_enabled ||
 		    rec->u.counter_sample.time_running)
-			q = mpt_varint_put_fast(q, rec->u.counter_sample.time_enabled);
+			q = mpt_varint_put_fast(
+				q, rec->u.counter_sample.time_enabled);
 		if (rec->u.counter_sample.time_running)
-			q = mpt_varint_put_fast(q, rec->u.counter_sample.time_running);
+			q = mpt_varint_put_fast(
+				q, rec->u.counter_sample.time_running);
 		break;
 	case MPT_REC_RSS_SAMPLE: {
 		const uint64_t f[5] = { rec->u.rss.rss, rec->u.rss.anon,
@@ -263,7 +277,8 @@ static uint8_t *enc_fixed(uint8_t *q, const struct mpt_record *rec,
 	}
 	case MPT_REC_SCHED_SAMPLE:
 		q = mpt_varint_put_fast(q, mpt_zigzag(rec->u.sched_sample.cpu));
-		q = mpt_varint_put_fast(q, mpt_zigzag(rec->u.sched_sample.node));
+		q = mpt_varint_put_fast(q,
+					mpt_zigzag(rec->u.sched_sample.node));
 		break;
 	case MPT_REC_LEAK_BLOCK:
 		q = mpt_varint_put_fast(q, rec->u.leak_block.addr);
@@ -413,8 +428,9 @@ static void enc_var(struct cur *c, const struct mpt_record *rec,
 		cv(c, rec->u.stack.parent);
 		if (ca(c, rec->u.stack.nframe, f, MPT_STACK_MAX))
 			for (i = 0; i < rec->u.stack.nframe; i++)
-				cv(c, i ? mpt_zigzag((int64_t)(f[i] - f[i - 1]))
-					: f[0]);
+				cv(c,
+				   i ? mpt_zigzag((int64_t)(f[i] - f[i - 1])) :
+				       f[0]);
 		break;
 	}
 	case MPT_REC_GPU_DEVICE:
@@ -451,7 +467,8 @@ static void enc_var(struct cur *c, const struct mpt_record *rec,
 		if (ca(c, rec->u.numa_sample.nrun, rec->u.numa_sample.run,
 		       MPT_ARRAY_MAX))
 			for (i = 0; i < rec->u.numa_sample.nrun; i++) {
-				cv(c, mpt_zigzag(rec->u.numa_sample.run[i].node));
+				cv(c,
+				   mpt_zigzag(rec->u.numa_sample.run[i].node));
 				cv(c, rec->u.numa_sample.run[i].pages);
 			}
 		break;
@@ -573,8 +590,8 @@ void mpt_dec_release(struct mpt_dec *dec)
 	dec->str_cap = dec->seg_cap = dec->node_cap = dec->run_cap = 0;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int dec_err(struct mpt_dec *dec, int code, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int
+dec_err(struct mpt_dec *dec, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -604,76 +621,76 @@ static int grow(void **arr, uint32_t *cap, uint32_t n, size_t elem)
 }
 
 /* Read a varint into `v` (an uint64_t lvalue) or fail as truncated. */
-#define GET(v)                                                          \
-	do {                                                            \
-		p = mpt_varint_get_fast(p, e, fend, &(v));              \
-		if (unlikely(!p))                                       \
-			goto bad;                                       \
+#define GET(v)                                             \
+	do {                                               \
+		p = mpt_varint_get_fast(p, e, fend, &(v)); \
+		if (unlikely(!p))                          \
+			goto bad;                          \
 	} while (0)
 /* A trailing [opt] field. */
-#define OPT(v)                                                          \
-	do {                                                            \
-		if (p < e)                                              \
-			GET(v);                                         \
-		else                                                    \
-			(v) = 0;                                        \
+#define OPT(v)                   \
+	do {                     \
+		if (p < e)       \
+			GET(v);  \
+		else             \
+			(v) = 0; \
 	} while (0)
-#define GET32(f)                                                        \
-	do {                                                            \
-		GET(v);                                                 \
-		if (unlikely(v > UINT32_MAX))                           \
-			goto range;                                     \
-		(f) = (uint32_t)v;                                      \
+#define GET32(f)                              \
+	do {                                  \
+		GET(v);                       \
+		if (unlikely(v > UINT32_MAX)) \
+			goto range;           \
+		(f) = (uint32_t)v;            \
 	} while (0)
-#define GETZ32(f)                                                       \
-	do {                                                            \
-		int64_t z_;                                             \
-		GET(v);                                                 \
-		z_ = mpt_unzigzag(v);                                   \
-		if (unlikely(z_ < INT32_MIN || z_ > INT32_MAX))         \
-			goto range;                                     \
-		(f) = (int32_t)z_;                                      \
+#define GETZ32(f)                                               \
+	do {                                                    \
+		int64_t z_;                                     \
+		GET(v);                                         \
+		z_ = mpt_unzigzag(v);                           \
+		if (unlikely(z_ < INT32_MIN || z_ > INT32_MAX)) \
+			goto range;                             \
+		(f) = (int32_t)z_;                              \
 	} while (0)
-#define GETH(f)                                                         \
-	do {                                                            \
-		uint64_t a_;                                            \
-		GET(v);                                                 \
-		a_ = d->addr + (uint64_t)mpt_unzigzag(v);               \
-		(f) = a_;                                               \
-		if (a_)                                                 \
-			d->addr = a_;                                   \
+#define GETH(f)                                           \
+	do {                                              \
+		uint64_t a_;                              \
+		GET(v);                                   \
+		a_ = d->addr + (uint64_t)mpt_unzigzag(v); \
+		(f) = a_;                                 \
+		if (a_)                                   \
+			d->addr = a_;                     \
 	} while (0)
-#define GETSTR(b)                                                       \
-	do {                                                            \
-		GET(v);                                                 \
-		if (unlikely(v > MPT_STRING_MAX))                       \
-			return dec_err(dec, MPT_E_LIMIT,                \
+#define GETSTR(b)                                                          \
+	do {                                                               \
+		GET(v);                                                    \
+		if (unlikely(v > MPT_STRING_MAX))                          \
+			return dec_err(dec, MPT_E_LIMIT,                   \
 				       "%s record: string length %" PRIu64 \
-				       " exceeds limit %u",              \
-				       tname, v, MPT_STRING_MAX);       \
-		if (unlikely(v > (uint64_t)(e - p)))                    \
-			goto bad;                                       \
-		(b).ptr = (const char *)p;                              \
-		(b).len = (uint32_t)v;                                  \
-		p += v;                                                 \
+				       " exceeds limit %u",                \
+				       tname, v, MPT_STRING_MAX);          \
+		if (unlikely(v > (uint64_t)(e - p)))                       \
+			goto bad;                                          \
+		(b).ptr = (const char *)p;                                 \
+		(b).len = (uint32_t)v;                                     \
+		p += v;                                                    \
 	} while (0)
 /* An array count: checked against its cap and the bytes left. */
-#define GETN(n, cap)                                                    \
-	do {                                                            \
-		GET(v);                                                 \
-		if (unlikely(v > (cap)))                                \
-			return dec_err(dec, MPT_E_LIMIT,                \
-				       "%s record: array length %" PRIu64  \
-				       " exceeds limit %u",              \
-				       tname, v, (unsigned)(cap));      \
-		if (unlikely(v > (uint64_t)(e - p)))                    \
-			goto bad;                                       \
-		(n) = (uint32_t)v;                                      \
+#define GETN(n, cap)                                                      \
+	do {                                                              \
+		GET(v);                                                   \
+		if (unlikely(v > (cap)))                                  \
+			return dec_err(dec, MPT_E_LIMIT,                  \
+				       "%s record: array length %" PRIu64 \
+				       " exceeds limit %u",               \
+				       tname, v, (unsigned)(cap));        \
+		if (unlikely(v > (uint64_t)(e - p)))                      \
+			goto bad;                                         \
+		(n) = (uint32_t)v;                                        \
 	} while (0)
-#define GROW(arr, cap, n)                                               \
-	do {                                                            \
-		if (unlikely((n) > (cap)) &&                            \
-		    grow((void **)&(arr), &(cap), (n), sizeof(*(arr)))) \
+#define GROW(arr, cap, n)                                                  \
+	do {                                                               \
+		if (unlikely((n) > (cap)) &&                               \
+		    grow((void **)&(arr), &(cap), (n), sizeof(*(arr))))    \
 			return dec_err(dec, MPT_E_NOMEM, "out of memory"); \
 	} while (0)
 
@@ -694,7 +711,8 @@ int mpt_decode(const uint8_t **pp, const uint8_t *fend, struct mpt_record *rec,
 		if (!p)
 			return dec_err(dec, MPT_E_CORRUPT,
 				       "record header (type 0x%02x) cut by the "
-				       "frame end or malformed", type);
+				       "frame end or malformed",
+				       type);
 	}
 	if (unlikely(len > MPT_RECORD_MAX))
 		return dec_err(dec, MPT_E_LIMIT,
@@ -703,8 +721,8 @@ int mpt_decode(const uint8_t **pp, const uint8_t *fend, struct mpt_record *rec,
 	if (unlikely(len > (uint64_t)(fend - p)))
 		return dec_err(dec, MPT_E_CORRUPT,
 			       "record length %" PRIu64 " exceeds the %zu "
-			       "bytes left in the frame", len,
-			       (size_t)(fend - p));
+			       "bytes left in the frame",
+			       len, (size_t)(fend - p));
 	e = p + len;
 	*pp = e;
 	tname = type_names[type];
@@ -746,7 +764,8 @@ int mpt_decode(const uint8_t **pp, const uint8_t *fend, struct mpt_record *rec,
 	case MPT_REC_HEADER: {
 		uint32_t argc, nopts;
 
-		if (e - p < MPT_MAGIC_LEN || memcmp(p, MPT_MAGIC, MPT_MAGIC_LEN))
+		if (e - p < MPT_MAGIC_LEN ||
+		    memcmp(p, MPT_MAGIC, MPT_MAGIC_LEN))
 			return dec_err(dec, MPT_E_MAGIC,
 				       "not an mptrace trace (bad magic in "
 				       "the header record)");
@@ -757,9 +776,8 @@ int mpt_decode(const uint8_t **pp, const uint8_t *fend, struct mpt_record *rec,
 			return dec_err(dec, MPT_E_VERSION,
 				       "trace format version %u.%u is newer "
 				       "than this reader (%d.%d)",
-				       rec->u.header.major,
-				       rec->u.header.minor, MPT_VERSION_MAJOR,
-				       MPT_VERSION_MINOR);
+				       rec->u.header.major, rec->u.header.minor,
+				       MPT_VERSION_MAJOR, MPT_VERSION_MINOR);
 		GET32(rec->u.header.clock_id);
 		GET(rec->u.header.wall_start_ns);
 		GET32(rec->u.header.page_size);
@@ -993,9 +1011,10 @@ int mpt_decode(const uint8_t **pp, const uint8_t *fend, struct mpt_record *rec,
 bad:
 	return dec_err(dec, MPT_E_CORRUPT,
 		       "%s record: payload of %" PRIu64 " bytes ends inside "
-		       "a field or holds a malformed varint", tname, len);
+		       "a field or holds a malformed varint",
+		       tname, len);
 range:
 	return dec_err(dec, MPT_E_CORRUPT,
-		       "%s record: field value %" PRIu64 " out of range",
-		       tname, v);
+		       "%s record: field value %" PRIu64 " out of range", tname,
+		       v);
 }

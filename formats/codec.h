@@ -81,8 +81,8 @@ static inline uint8_t *mpt_put_small(uint8_t *q, uint64_t v)
  * The writer's hot path: ALLOC and FREE records, which carry no strings and
  * always fit MPT_EVENT_ROOM bytes.  Same result as mpt_encode().
  */
-static inline uint8_t *mpt_encode_event(uint8_t *p, const struct mpt_record *rec,
-					struct mpt_delta *d)
+static inline uint8_t *
+mpt_encode_event(uint8_t *p, const struct mpt_record *rec, struct mpt_delta *d)
 {
 	uint8_t *q = mpt_varint_put_fast(p + 2, rec->time - d->time);
 	uint64_t a;
@@ -100,8 +100,8 @@ static inline uint8_t *mpt_encode_event(uint8_t *p, const struct mpt_record *rec
 			q = mpt_varint_put_fast(q, rec->u.alloc.align);
 		a = rec->u.alloc.old_addr;
 		if (a) {
-			q = mpt_varint_put_fast(q,
-					mpt_zigzag((int64_t)(a - d->addr)));
+			q = mpt_varint_put_fast(
+				q, mpt_zigzag((int64_t)(a - d->addr)));
 			d->addr = a;
 		}
 	} else {
@@ -130,44 +130,44 @@ uint8_t *mpt_encode_context(uint8_t *p, uint8_t *end, uint64_t time,
  * end afterwards).  Evaluates to 0 from the enclosing function when the
  * varint is longer, so the general decoder takes over.
  */
-#define MPT_FAST_VARINT(p, out)                                         \
-	do {                                                            \
-		uint64_t w_, m_, x_;                                    \
-		unsigned tz_;                                           \
-		__builtin_memcpy(&w_, (p), 8);                          \
-		m_ = ~w_ & 0x80808080ull;                               \
-		if (__builtin_expect(m_ != 0, 1)) {                     \
-			/* Up to 4 bytes: two gathering steps. */       \
-			tz_ = (unsigned)__builtin_ctzll(m_);            \
-			x_ = w_ & ((2ull << tz_) - 1) & 0x7f7f7f7full;  \
-			x_ = (x_ & 0x007f007full) |                     \
-			     ((x_ & 0x7f007f00ull) >> 1);               \
-			x_ = (x_ & 0x3fffull) | ((x_ & 0x3fff0000ull) >> 2); \
-		} else {                                                \
-			m_ = ~w_ & 0x8080808080808080ull;               \
-			if (__builtin_expect(!m_, 0))                   \
-				return 0;                               \
-			tz_ = (unsigned)__builtin_ctzll(m_);            \
-			x_ = w_ & ((2ull << tz_) - 1) &                 \
-			     0x7f7f7f7f7f7f7f7full;                     \
-			x_ = (x_ & 0x007f007f007f007full) |             \
-			     ((x_ & 0x7f007f007f007f00ull) >> 1);       \
-			x_ = (x_ & 0x00003fff00003fffull) |             \
-			     ((x_ & 0x3fff00003fff0000ull) >> 2);       \
-			x_ = (x_ & 0x000000000fffffffull) |             \
-			     ((x_ & 0x0fffffff00000000ull) >> 4);       \
-		}                                                       \
-		(out) = x_;                                             \
-		(p) += (tz_ >> 3) + 1;                                  \
+#define MPT_FAST_VARINT(p, out)                                                \
+	do {                                                                   \
+		uint64_t w_, m_, x_;                                           \
+		unsigned tz_;                                                  \
+		__builtin_memcpy(&w_, (p), 8);                                 \
+		m_ = ~w_ & 0x80808080ull;                                      \
+		if (__builtin_expect(m_ != 0, 1)) {                            \
+			/* Up to 4 bytes: two gathering steps. */              \
+			tz_ = (unsigned)__builtin_ctzll(m_);                   \
+			x_ = w_ & ((2ull << tz_) - 1) & 0x7f7f7f7full;         \
+			x_ = (x_ & 0x007f007full) |                            \
+			     ((x_ & 0x7f007f00ull) >> 1);                      \
+			x_ = (x_ & 0x3fffull) | ((x_ & 0x3fff0000ull) >> 2);   \
+		} else {                                                       \
+			m_ = ~w_ & 0x8080808080808080ull;                      \
+			if (__builtin_expect(!m_, 0))                          \
+				return 0;                                      \
+			tz_ = (unsigned)__builtin_ctzll(m_);                   \
+			x_ = w_ & ((2ull << tz_) - 1) & 0x7f7f7f7f7f7f7f7full; \
+			x_ = (x_ & 0x007f007f007f007full) |                    \
+			     ((x_ & 0x7f007f007f007f00ull) >> 1);              \
+			x_ = (x_ & 0x00003fff00003fffull) |                    \
+			     ((x_ & 0x3fff00003fff0000ull) >> 2);              \
+			x_ = (x_ & 0x000000000fffffffull) |                    \
+			     ((x_ & 0x0fffffff00000000ull) >> 4);              \
+		}                                                              \
+		(out) = x_;                                                    \
+		(p) += (tz_ >> 3) + 1;                                         \
 	} while (0)
 
-/* The same for a field that is nearly always one byte (a predictable branch). */
-#define MPT_FAST_VARINT1(p, out)                                        \
-	do {                                                            \
-		if (__builtin_expect(!(*(p) & 0x80), 1))                \
-			(out) = *(p)++;                                 \
-		else                                                    \
-			MPT_FAST_VARINT(p, out);                        \
+/* The same for a field that is nearly always one byte (a predictable branch).
+ */
+#define MPT_FAST_VARINT1(p, out)                       \
+	do {                                           \
+		if (__builtin_expect(!(*(p)&0x80), 1)) \
+			(out) = *(p)++;                \
+		else                                   \
+			MPT_FAST_VARINT(p, out);       \
 	} while (0)
 
 /*
@@ -232,14 +232,18 @@ static inline int mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 	*pp = e;
 	return 1;
 #else
-	(void)pp; (void)fend; (void)rec; (void)din; (void)dout;
+	(void)pp;
+	(void)fend;
+	(void)rec;
+	(void)din;
+	(void)dout;
 	return 0;
 #endif
 }
 
 /* Decoder scratch: arrays that records point into. */
 struct mpt_dec {
-	struct mpt_bytes *str;	/* argv, opts */
+	struct mpt_bytes *str; /* argv, opts */
 	uint32_t str_cap;
 	struct mpt_segment *seg;
 	uint32_t seg_cap;

@@ -39,17 +39,17 @@
 
 enum mpt_error {
 	MPT_OK = 0,
-	MPT_E_IO = -1,		/* read/write failed; errno is kept */
-	MPT_E_NOMEM = -2,	/* allocation failed */
-	MPT_E_ZSTD = -3,	/* zstd reported an error (corrupt frame) */
-	MPT_E_CORRUPT = -4,	/* a record or frame does not decode */
-	MPT_E_LIMIT = -5,	/* a length exceeds a fixed cap */
-	MPT_E_MAGIC = -6,	/* not an mptrace trace */
-	MPT_E_VERSION = -7,	/* newer major version than this reader */
-	MPT_E_TRUNCATED = -8,	/* the trace ends inside a frame */
-	MPT_E_INVAL = -9,	/* bad argument from the caller */
-	MPT_E_ORDER = -10,	/* a record's time goes backwards */
-	MPT_E_EMPTY = -11,	/* the file holds no frame at all */
+	MPT_E_IO = -1,	      /* read/write failed; errno is kept */
+	MPT_E_NOMEM = -2,     /* allocation failed */
+	MPT_E_ZSTD = -3,      /* zstd reported an error (corrupt frame) */
+	MPT_E_CORRUPT = -4,   /* a record or frame does not decode */
+	MPT_E_LIMIT = -5,     /* a length exceeds a fixed cap */
+	MPT_E_MAGIC = -6,     /* not an mptrace trace */
+	MPT_E_VERSION = -7,   /* newer major version than this reader */
+	MPT_E_TRUNCATED = -8, /* the trace ends inside a frame */
+	MPT_E_INVAL = -9,     /* bad argument from the caller */
+	MPT_E_ORDER = -10,    /* a record's time goes backwards */
+	MPT_E_EMPTY = -11,    /* the file holds no frame at all */
 };
 
 /* Text for an MPT_E_* code (never NULL). */
@@ -61,10 +61,10 @@ const char *mpt_strerror(int err);
  * reused; new kinds get new numbers.
  */
 enum mpt_type {
-	MPT_REC_HEADER = 0x01,	      /* first record of every trace */
-	MPT_REC_END = 0x02,	      /* clean end of trace, with totals */
-	MPT_REC_CONTEXT = 0x03,	      /* sets pid/tid for following records */
-	MPT_REC_LOST = 0x04,	      /* data that could not be recorded */
+	MPT_REC_HEADER = 0x01,	/* first record of every trace */
+	MPT_REC_END = 0x02,	/* clean end of trace, with totals */
+	MPT_REC_CONTEXT = 0x03, /* sets pid/tid for following records */
+	MPT_REC_LOST = 0x04,	/* data that could not be recorded */
 
 	MPT_REC_PROCESS_START = 0x10, /* initial process, fork, spawn, exec */
 	MPT_REC_PROCESS_END = 0x11,   /* exit status or signal */
@@ -73,16 +73,16 @@ enum mpt_type {
 	MPT_REC_THREAD_END = 0x14,
 	MPT_REC_MODULE_LOAD = 0x15,
 	MPT_REC_MODULE_UNLOAD = 0x16,
-	MPT_REC_STACK = 0x17,	      /* interned call stack definition */
+	MPT_REC_STACK = 0x17, /* interned call stack definition */
 
-	MPT_REC_ALLOC = 0x20,	      /* heap allocation (or its failure) */
-	MPT_REC_FREE = 0x21,	      /* heap free */
-	MPT_REC_MMAP = 0x22,	      /* mmap done by the app */
+	MPT_REC_ALLOC = 0x20, /* heap allocation (or its failure) */
+	MPT_REC_FREE = 0x21,  /* heap free */
+	MPT_REC_MMAP = 0x22,  /* mmap done by the app */
 	MPT_REC_MUNMAP = 0x23,
 	MPT_REC_MREMAP = 0x24,
-	MPT_REC_BRK = 0x25,	      /* brk/sbrk done by the app */
+	MPT_REC_BRK = 0x25, /* brk/sbrk done by the app */
 
-	MPT_REC_GPU_DEVICE = 0x30,    /* GPU device definition */
+	MPT_REC_GPU_DEVICE = 0x30, /* GPU device definition */
 	MPT_REC_GPU_ALLOC = 0x31,
 	MPT_REC_GPU_FREE = 0x32,
 
@@ -90,17 +90,17 @@ enum mpt_type {
 	MPT_REC_COUNTER_SAMPLE = 0x41,
 	MPT_REC_RSS_SAMPLE = 0x42,
 	MPT_REC_NUMA_TOPOLOGY = 0x43,
-	MPT_REC_NUMA_SAMPLE = 0x44,   /* page placement of a range */
-	MPT_REC_SCHED_SAMPLE = 0x45,  /* which cpu/node a thread ran on */
+	MPT_REC_NUMA_SAMPLE = 0x44,  /* page placement of a range */
+	MPT_REC_SCHED_SAMPLE = 0x45, /* which cpu/node a thread ran on */
 
 	MPT_REC_MARKER = 0x50,
 	MPT_REC_SPAN_BEGIN = 0x51,
 	MPT_REC_SPAN_END = 0x52,
-	MPT_REC_TAG_PUSH = 0x53,      /* allocation category, per thread */
+	MPT_REC_TAG_PUSH = 0x53, /* allocation category, per thread */
 	MPT_REC_TAG_POP = 0x54,
 
-	MPT_REC_LEAK_BLOCK = 0x60,    /* one live block's leak kind */
-	MPT_REC_LEAK_SCAN = 0x61,     /* summary of one process's scan */
+	MPT_REC_LEAK_BLOCK = 0x60, /* one live block's leak kind */
+	MPT_REC_LEAK_SCAN = 0x61,  /* summary of one process's scan */
 };
 
 /* Name of a record type ("alloc", "free", ...), or NULL if unknown. */
@@ -124,12 +124,12 @@ enum mpt_func {
 	MPT_FN_POSIX_MEMALIGN = 7,
 	MPT_FN_VALLOC = 8,
 	MPT_FN_PVALLOC = 9,
-	MPT_FN_NEW = 10,	/* operator new (all nothrow/align variants) */
-	MPT_FN_NEW_ARRAY = 11,	/* operator new[] */
+	MPT_FN_NEW = 10,       /* operator new (all nothrow/align variants) */
+	MPT_FN_NEW_ARRAY = 11, /* operator new[] */
 	MPT_FN_FREE = 12,
-	MPT_FN_DELETE = 13,	/* operator delete (all sized/align variants) */
+	MPT_FN_DELETE = 13, /* operator delete (all sized/align variants) */
 	MPT_FN_DELETE_ARRAY = 14,
-	MPT_FN_STRDUP = 15,	/* reserved: strdup family, if hooked */
+	MPT_FN_STRDUP = 15, /* reserved: strdup family, if hooked */
 	MPT_FN_COUNT_
 };
 
@@ -149,20 +149,20 @@ enum mpt_process_kind {
 };
 
 enum mpt_end_kind {
-	MPT_END_EXIT = 0,     /* code = exit status */
-	MPT_END_SIGNAL = 1,   /* code = signal number */
-	MPT_END_UNKNOWN = 2,  /* not observed (mprec lost track of it) */
+	MPT_END_EXIT = 0,	 /* code = exit status */
+	MPT_END_SIGNAL = 1,	 /* code = signal number */
+	MPT_END_UNKNOWN = 2,	 /* not observed (mprec lost track of it) */
 	MPT_END_EXEC_FAILED = 3, /* reserved */
 };
 
 enum mpt_lost_reason {
 	MPT_LOST_UNKNOWN = 0,
-	MPT_LOST_BUFFER_FULL = 1,   /* a thread's buffer could not be drained */
-	MPT_LOST_STACK_DEPTH = 2,   /* stacks cut at the depth limit */
-	MPT_LOST_UNWIND = 3,	    /* unwinding failed */
-	MPT_LOST_NO_TRACKING = 4,   /* events before/after tracking was live */
-	MPT_LOST_KILLED = 5,	    /* app killed with records in flight */
-	MPT_LOST_CORRUPT = 6,	    /* a malformed record from the app */
+	MPT_LOST_BUFFER_FULL = 1, /* a thread's buffer could not be drained */
+	MPT_LOST_STACK_DEPTH = 2, /* stacks cut at the depth limit */
+	MPT_LOST_UNWIND = 3,	  /* unwinding failed */
+	MPT_LOST_NO_TRACKING = 4, /* events before/after tracking was live */
+	MPT_LOST_KILLED = 5,	  /* app killed with records in flight */
+	MPT_LOST_CORRUPT = 6,	  /* a malformed record from the app */
 };
 
 enum mpt_gpu_kind {
@@ -182,11 +182,11 @@ enum mpt_leak_kind {
 };
 
 enum mpt_counter_kind {
-	MPT_COUNTER_HW = 0,	/* perf hardware event */
-	MPT_COUNTER_SW = 1,	/* perf software event */
-	MPT_COUNTER_CACHE = 2,	/* perf hw cache event */
+	MPT_COUNTER_HW = 0,    /* perf hardware event */
+	MPT_COUNTER_SW = 1,    /* perf software event */
+	MPT_COUNTER_CACHE = 2, /* perf hw cache event */
 	MPT_COUNTER_RAW = 3,
-	MPT_COUNTER_GAUGE = 4,	/* a level, not a running total */
+	MPT_COUNTER_GAUGE = 4, /* a level, not a running total */
 };
 
 /* A string or byte array inside a record.  Borrowed (see the reader). */
@@ -196,7 +196,7 @@ struct mpt_bytes {
 };
 
 struct mpt_segment {
-	uint64_t vaddr;	 /* address relative to the module's load base */
+	uint64_t vaddr; /* address relative to the module's load base */
 	uint64_t memsz;
 	uint64_t offset; /* file offset */
 	uint32_t flags;	 /* PF_R | PF_W | PF_X */
@@ -204,8 +204,8 @@ struct mpt_segment {
 
 struct mpt_numa_node {
 	int32_t node;
-	uint64_t mem_total; /* bytes */
-	uint64_t mem_free;  /* bytes, at recording start */
+	uint64_t mem_total;    /* bytes */
+	uint64_t mem_free;     /* bytes, at recording start */
 	struct mpt_bytes cpus; /* cpulist text, as in sysfs: "0-3,8" */
 };
 
@@ -235,10 +235,10 @@ struct mpt_record {
 	union {
 		struct {
 			uint32_t major, minor;
-			uint32_t clock_id;	 /* CLOCK_MONOTONIC etc. */
-			uint64_t wall_start_ns;	 /* CLOCK_REALTIME at time 0 */
+			uint32_t clock_id;	/* CLOCK_MONOTONIC etc. */
+			uint64_t wall_start_ns; /* CLOCK_REALTIME at time 0 */
 			uint32_t page_size;
-			uint64_t sample_bytes;	 /* 0: every allocation */
+			uint64_t sample_bytes; /* 0: every allocation */
 			struct mpt_bytes host;
 			uint32_t argc;
 			const struct mpt_bytes *argv;
@@ -246,16 +246,17 @@ struct mpt_record {
 			const struct mpt_bytes *opts; /* "key=value" strings */
 		} header;
 		struct {
-			uint64_t records;  /* records before END, all frames */
-			uint64_t events;   /* alloc+free+gpu records */
-			uint64_t lost;	   /* sum of LOST counts */
+			uint64_t records; /* records before END, all frames */
+			uint64_t events;  /* alloc+free+gpu records */
+			uint64_t lost;	  /* sum of LOST counts */
 			uint32_t processes;
 			uint32_t exit_code; /* mprec's own exit status */
 		} end;
 		struct {
 			uint64_t count;	 /* events lost */
 			uint32_t reason; /* enum mpt_lost_reason */
-			uint64_t bytes;	 /* [opt] heap bytes they carried, if known */
+			uint64_t bytes;	 /* [opt] heap bytes they carried, if
+					    known */
 		} lost;
 		struct {
 			uint32_t ppid;
@@ -291,8 +292,8 @@ struct mpt_record {
 			uint64_t parent; /* 0: none; else an earlier stack id */
 			uint32_t nframe;
 			/*
-			 * Return addresses, innermost first.  The whole stack is
-			 * these frames followed by the parent's whole stack.
+			 * Return addresses, innermost first.  The whole stack
+			 * is these frames followed by the parent's whole stack.
 			 */
 			const uint64_t *frame;
 		} stack;
@@ -302,11 +303,14 @@ struct mpt_record {
 			uint64_t size;	/* bytes asked for (calloc: n*size) */
 			uint64_t addr;	/* 0 if failed */
 			uint64_t stack; /* stack id, 0 if none */
-			uint64_t align; /* [opt] alignment asked for, 0 if none */
-			uint64_t old_addr; /* [opt] realloc: the block it replaced */
+			uint64_t align; /* [opt] alignment asked for, 0 if none
+					 */
+			uint64_t old_addr; /* [opt] realloc: the block it
+					      replaced */
 		} alloc;
 		struct {
-			uint32_t func; /* enum mpt_func (realloc for its free half) */
+			uint32_t func; /* enum mpt_func (realloc for its free
+					  half) */
 			uint64_t addr;
 		} free;
 		struct {
@@ -327,7 +331,8 @@ struct mpt_record {
 			uint64_t stack;
 		} mremap;
 		struct {
-			uint64_t old_end, new_end; /* program break before/after */
+			uint64_t old_end, new_end; /* program break before/after
+						    */
 			uint64_t stack;
 		} brk;
 		struct {
@@ -338,9 +343,9 @@ struct mpt_record {
 		} gpu_device;
 		struct {
 			uint32_t device;
-			uint32_t kind;	/* enum mpt_gpu_kind */
+			uint32_t kind;	 /* enum mpt_gpu_kind */
 			uint64_t stream; /* 0: default stream */
-			uint64_t addr;	/* 0 if failed */
+			uint64_t addr;	 /* 0 if failed */
 			uint64_t size;
 			uint64_t stack;
 		} gpu_alloc;
@@ -351,9 +356,9 @@ struct mpt_record {
 			uint64_t addr;
 		} gpu_free;
 		struct {
-			uint32_t id;	/* > 0 */
-			uint32_t kind;	/* enum mpt_counter_kind */
-			uint64_t config; /* perf_event_attr.config or 0 */
+			uint32_t id;	       /* > 0 */
+			uint32_t kind;	       /* enum mpt_counter_kind */
+			uint64_t config;       /* perf_event_attr.config or 0 */
 			struct mpt_bytes name; /* "page-faults", "cycles" */
 			struct mpt_bytes unit; /* "", "bytes", "ns" */
 			uint32_t available;    /* 0: could not be opened */
@@ -366,18 +371,18 @@ struct mpt_record {
 			uint64_t time_running; /* [opt] */
 		} counter_sample;
 		struct {
-			uint64_t rss;  /* bytes, VmRSS */
-			uint64_t anon; /* [opt] RssAnon */
-			uint64_t file; /* [opt] RssFile */
+			uint64_t rss;	/* bytes, VmRSS */
+			uint64_t anon;	/* [opt] RssAnon */
+			uint64_t file;	/* [opt] RssFile */
 			uint64_t shmem; /* [opt] RssShmem */
-			uint64_t swap; /* [opt] VmSwap */
+			uint64_t swap;	/* [opt] VmSwap */
 		} rss;
 		struct {
 			uint32_t nnode;
 			const struct mpt_numa_node *node;
 		} numa_topology;
 		struct {
-			uint64_t addr;	    /* start of the range */
+			uint64_t addr; /* start of the range */
 			uint32_t page_size;
 			uint32_t nrun;
 			const struct mpt_numa_run *run;

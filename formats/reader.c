@@ -78,9 +78,8 @@ struct mpt_reader {
 	char errmsg[256];
 };
 
-__attribute__((format(printf, 4, 5)))
-static int fail(struct mpt_reader *r, int code, uint64_t off,
-		const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int
+fail(struct mpt_reader *r, int code, uint64_t off, const char *fmt, ...)
 {
 	int saved = errno;
 	va_list ap;
@@ -307,8 +306,7 @@ static int skip(struct mpt_reader *r, uint64_t n)
 				return 0;
 			if (lseek(r->fd, (off_t)to, SEEK_SET) < 0)
 				return fail(r, MPT_E_IO, in_pos_off(r),
-					    "seek failed: %s",
-					    strerror(errno));
+					    "seek failed: %s", strerror(errno));
 			r->in_off = to;
 			r->in_pos = r->in_len = 0;
 			return 1;
@@ -417,7 +415,8 @@ static int decode_frame(struct mpt_reader *r, uint64_t off)
 	r->fend = r->fbuf + out.pos;
 	mpt_delta_reset(&r->d);
 	if (!r->saw_header && (out.pos == 0 || r->fbuf[0] != MPT_REC_HEADER))
-		return fail(r, MPT_E_MAGIC, off, "not an mptrace trace (the "
+		return fail(r, MPT_E_MAGIC, off,
+			    "not an mptrace trace (the "
 			    "first record is not a header)");
 	return 1;
 }
@@ -471,24 +470,29 @@ static int next_frame(struct mpt_reader *r)
 				return fail(r, MPT_E_EMPTY, off, "empty file");
 			if (off == r->base &&
 			    !magic_prefix(r->in + r->in_pos, avail))
-				return fail(r, MPT_E_MAGIC, off, "not an mptrace "
+				return fail(r, MPT_E_MAGIC, off,
+					    "not an mptrace "
 					    "trace (no zstd frame magic)");
 			return at_end(r);
 		}
 		magic = le32(r->in + r->in_pos);
 		if (via_index && magic != MPT_ZSTD_MAGIC)
-			return fail(r, MPT_E_CORRUPT, off, "index entry %zu "
-				    "points at no data frame", r->cur_entry);
+			return fail(r, MPT_E_CORRUPT, off,
+				    "index entry %zu "
+				    "points at no data frame",
+				    r->cur_entry);
 		if (magic == MPT_ZSTD_MAGIC) {
 			if (r->saw_end)
-				return fail(r, MPT_E_CORRUPT, off, "data frame "
+				return fail(r, MPT_E_CORRUPT, off,
+					    "data frame "
 					    "after the end record");
 			rc = decode_frame(r, off);
 			if (rc <= 0 || r->p < r->fend)
 				return rc;
 			continue; /* a frame without records */
 		}
-		if (magic >= MPT_SKIP_MAGIC_MIN && magic <= MPT_SKIP_MAGIC_MAX) {
+		if (magic >= MPT_SKIP_MAGIC_MIN &&
+		    magic <= MPT_SKIP_MAGIC_MAX) {
 			uint32_t len;
 
 			rc = need(r, 8);
@@ -505,10 +509,14 @@ static int next_frame(struct mpt_reader *r)
 			continue;
 		}
 		if (off == r->base)
-			return fail(r, MPT_E_MAGIC, off, "not an mptrace trace "
-				    "(frame magic 0x%08" PRIx32 ")", magic);
-		return fail(r, MPT_E_CORRUPT, off, "unknown frame magic "
-			    "0x%08" PRIx32, magic);
+			return fail(r, MPT_E_MAGIC, off,
+				    "not an mptrace trace "
+				    "(frame magic 0x%08" PRIx32 ")",
+				    magic);
+		return fail(r, MPT_E_CORRUPT, off,
+			    "unknown frame magic "
+			    "0x%08" PRIx32,
+			    magic);
 	}
 }
 
@@ -534,8 +542,10 @@ static int keep_header(struct mpt_reader *r, const struct mpt_record *rec)
 	r->hdr.u.header.host.ptr = r->hdr_buf;
 	pos += rec->u.header.host.len;
 	for (i = 0; i < n; i++) {
-		const struct mpt_bytes *b = i < rec->u.header.argc
-			? &src[0][i] : &src[1][i - rec->u.header.argc];
+		const struct mpt_bytes *b =
+			i < rec->u.header.argc ?
+				&src[0][i] :
+				&src[1][i - rec->u.header.argc];
 
 		if (b->len)
 			memcpy(r->hdr_buf + pos, b->ptr, b->len);
@@ -563,8 +573,9 @@ static int special(struct mpt_reader *r, struct mpt_record *rec)
 	if (r->saw_end)
 		return fail(r, MPT_E_CORRUPT, r->frame_off,
 			    "%s record after the end record",
-			    mpt_type_name(rec->type) ? mpt_type_name(rec->type)
-						     : "unknown");
+			    mpt_type_name(rec->type) ?
+				    mpt_type_name(rec->type) :
+				    "unknown");
 	switch (rec->type) {
 	case MPT_REC_HEADER:
 		return fail(r, MPT_E_CORRUPT, r->frame_off,
@@ -592,7 +603,8 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 		while (likely(r->p < r->fend)) {
 			r->rec_start = r->p;
 			if (likely((r->p[0] == MPT_REC_ALLOC ||
-				    r->p[0] == MPT_REC_FREE) && !r->slow) &&
+				    r->p[0] == MPT_REC_FREE) &&
+				   !r->slow) &&
 			    mpt_decode_event(&r->p, r->fend, rec, &r->d,
 					     &r->d)) {
 				if (unlikely(rec->time < r->last_time))
@@ -605,8 +617,7 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 				r->last_time = rec->time;
 				return 1;
 			}
-			known = mpt_decode(&r->p, r->fend, rec, &r->d,
-					   &r->dec);
+			known = mpt_decode(&r->p, r->fend, rec, &r->d, &r->dec);
 			if (unlikely(known <= 0)) {
 				if (known < 0)
 					return fail(r, known, r->frame_off,
@@ -615,13 +626,15 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 					return fail(r, MPT_E_CORRUPT,
 						    r->frame_off,
 						    "unknown record type "
-						    "0x%02x", rec->type);
+						    "0x%02x",
+						    rec->type);
 			}
 			if (unlikely(rec->time < r->last_time))
 				return fail(r, MPT_E_ORDER, r->frame_off,
 					    "record time %" PRIu64 " is before "
 					    "the previous record's (%" PRIu64
-					    ")", rec->time, r->last_time);
+					    ")",
+					    rec->time, r->last_time);
 			r->last_time = rec->time;
 			if (unlikely(rec->type <= MPT_REC_CONTEXT ||
 				     !r->saw_header || r->saw_end)) {
@@ -711,9 +724,8 @@ static int load_index(struct mpt_reader *r)
 	buf = malloc(len);
 	if (!buf)
 		return fail(r, MPT_E_NOMEM, ioff, "out of memory");
-	if (read_at(r, ioff, buf, len) ||
-	    le32(buf) != MPT_INDEX_FRAME_MAGIC || le32(buf + 4) != len - 8 ||
-	    memcmp(buf + 8, MPT_INDEX_TAG, 8))
+	if (read_at(r, ioff, buf, len) || le32(buf) != MPT_INDEX_FRAME_MAGIC ||
+	    le32(buf + 4) != len - 8 || memcmp(buf + 8, MPT_INDEX_TAG, 8))
 		goto bad;
 	/* The check covers the tag up to the check itself. */
 	end = buf + len - MPT_TRAILER_LEN - 8;
@@ -739,8 +751,7 @@ static int load_index(struct mpt_reader *r)
 		/* Frames in file order, not overlapping, before the index. */
 		if (v[0] < prev_end || (i == 0 && v[0] != r->base) ||
 		    v[1] < 4 || v[1] > ioff || v[0] > ioff - v[1] ||
-		    v[2] > v[3] || v[2] < prev_last ||
-		    (i == 0 && !(v[4] & 1)))
+		    v[2] > v[3] || v[2] < prev_last || (i == 0 && !(v[4] & 1)))
 			goto bad;
 		idx[i].offset = v[0];
 		idx[i].csize = v[1];

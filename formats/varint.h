@@ -52,7 +52,8 @@ mpt_varint_put_fast(uint8_t *p, uint64_t v)
 		unsigned len = (bits + 6) / 7;
 		uint64_t x;
 
-		/* Spread 7-bit groups into bytes, then set continuation bits. */
+		/* Spread 7-bit groups into bytes, then set continuation bits.
+		 */
 		x = (v & 0xfffffffull) | ((v & 0xfffffff0000000ull) << 4);
 		x = (x & 0x00003fff00003fffull) |
 		    ((x & 0x0fffc0000fffc000ull) << 2);
@@ -103,10 +104,8 @@ static inline const uint8_t *mpt_varint_get(const uint8_t *p,
  * the field's bytes, end <= avail).
  */
 static inline __attribute__((always_inline)) const uint8_t *
-mpt_varint_get_fast(const uint8_t *p,
-						 const uint8_t *end,
-						 const uint8_t *avail,
-						 uint64_t *v)
+mpt_varint_get_fast(const uint8_t *p, const uint8_t *end, const uint8_t *avail,
+		    uint64_t *v)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (avail - p >= 8) {
@@ -120,7 +119,8 @@ mpt_varint_get_fast(const uint8_t *p,
 
 			if (len > (size_t)(end - p))
 				return NULL;
-			/* Keep the bytes up to the last, gather 7-bit groups. */
+			/* Keep the bytes up to the last, gather 7-bit groups.
+			 */
 			x = w & ((2ull << tz) - 1) & 0x7f7f7f7f7f7f7f7full;
 			x = (x & 0x007f007f007f007full) |
 			    ((x & 0x7f007f007f007f00ull) >> 1);

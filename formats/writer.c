@@ -48,8 +48,8 @@ struct mpt_writer {
 	char errmsg[256];
 };
 
-__attribute__((format(printf, 3, 4)))
-static int werr(struct mpt_writer *w, int code, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int
+werr(struct mpt_writer *w, int code, const char *fmt, ...)
 {
 	int saved = errno;
 	va_list ap;
@@ -66,8 +66,8 @@ struct mpt_writer *mpt_writer_new(int fd, const struct mpt_writer_opts *opts,
 {
 	struct mpt_writer *w;
 	int level = opts && opts->level ? opts->level : 3;
-	uint32_t frame_max = opts && opts->frame_max ? opts->frame_max
-						     : MPT_FRAME_MAX;
+	uint32_t frame_max = opts && opts->frame_max ? opts->frame_max :
+						       MPT_FRAME_MAX;
 	off_t off;
 	int dummy;
 
@@ -94,11 +94,10 @@ struct mpt_writer *mpt_writer_new(int fd, const struct mpt_writer_opts *opts,
 		*err = MPT_E_NOMEM;
 		return NULL;
 	}
-	if (ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx,
-						ZSTD_c_compressionLevel,
-						level)) ||
-	    ZSTD_isError(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag,
-						1))) {
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(
+		    w->cctx, ZSTD_c_compressionLevel, level)) ||
+	    ZSTD_isError(
+		    ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1))) {
 		mpt_writer_free(w);
 		*err = MPT_E_INVAL;
 		return NULL;
@@ -122,16 +121,18 @@ static int write_all(struct mpt_writer *w, const uint8_t *buf, size_t n)
 				continue;
 			w->err = MPT_E_IO;
 			w->hot = 0;
-			return werr(w, MPT_E_IO, "write failed at byte %" PRIu64
-				    ": %s", w->start + w->written,
-				    strerror(errno));
+			return werr(w, MPT_E_IO,
+				    "write failed at byte %" PRIu64 ": %s",
+				    w->start + w->written, strerror(errno));
 		}
 		if (k == 0) {
 			errno = EIO;
 			w->err = MPT_E_IO;
 			w->hot = 0;
-			return werr(w, MPT_E_IO, "write failed at byte %" PRIu64
-				    ": wrote nothing", w->start + w->written);
+			return werr(w, MPT_E_IO,
+				    "write failed at byte %" PRIu64
+				    ": wrote nothing",
+				    w->start + w->written);
 		}
 		buf += k;
 		n -= (size_t)k;
@@ -213,13 +214,16 @@ static int emit(struct mpt_writer *w, const struct mpt_record *rec)
 		if (err) {
 			w->d = save;
 			if (err == MPT_E_LIMIT)
-				return werr(w, err, "%s record: a string, array "
+				return werr(w, err,
+					    "%s record: a string, array "
 					    "or the payload exceeds its limit",
 					    mpt_type_name(rec->type));
-			return werr(w, err, "record type 0x%02x cannot be "
-				    "written", rec->type);
+			return werr(w, err,
+				    "record type 0x%02x cannot be "
+				    "written",
+				    rec->type);
 		}
-full:
+	full:
 		w->d = save;
 		if (!w->flen)
 			break;
@@ -227,8 +231,10 @@ full:
 		if (err)
 			return err;
 	}
-	return werr(w, MPT_E_LIMIT, "%s record does not fit in a frame of "
-		    "%u bytes", mpt_type_name(rec->type), w->frame_max);
+	return werr(w, MPT_E_LIMIT,
+		    "%s record does not fit in a frame of "
+		    "%u bytes",
+		    mpt_type_name(rec->type), w->frame_max);
 }
 
 /* The checks a record needs beyond the hot path. */
@@ -246,8 +252,10 @@ static int put_checks(struct mpt_writer *w, const struct mpt_record *rec)
 		return werr(w, MPT_E_INVAL, "a trace has one header");
 	}
 	if (rec->type == MPT_REC_END || rec->type == MPT_REC_CONTEXT)
-		return werr(w, MPT_E_INVAL, "%s records are written by the "
-			    "writer itself", mpt_type_name(rec->type));
+		return werr(w, MPT_E_INVAL,
+			    "%s records are written by the "
+			    "writer itself",
+			    mpt_type_name(rec->type));
 	if (!rec->type)
 		return werr(w, MPT_E_INVAL, "record type 0 is invalid");
 	return 0;
@@ -259,8 +267,8 @@ int mpt_writer_put(struct mpt_writer *w, const struct mpt_record *rec)
 
 	if (unlikely(!w || !rec))
 		return MPT_E_INVAL;
-	if (likely(w->hot && (rec->type == MPT_REC_ALLOC ||
-			      rec->type == MPT_REC_FREE) &&
+	if (likely(w->hot &&
+		   (rec->type == MPT_REC_ALLOC || rec->type == MPT_REC_FREE) &&
 		   rec->time >= w->last_time && rec->pid == w->d.pid &&
 		   rec->tid == w->d.tid && w->flen &&
 		   w->frame_max - w->flen >= MPT_EVENT_ROOM)) {
@@ -280,10 +288,12 @@ int mpt_writer_put(struct mpt_writer *w, const struct mpt_record *rec)
 			return rc;
 	}
 	if (unlikely(rec->time < w->last_time))
-		return werr(w, MPT_E_ORDER, "%s record at time %" PRIu64
+		return werr(w, MPT_E_ORDER,
+			    "%s record at time %" PRIu64
 			    " is before the previous record (%" PRIu64 ")",
-			    mpt_type_name(rec->type) ? mpt_type_name(rec->type)
-						     : "unknown",
+			    mpt_type_name(rec->type) ?
+				    mpt_type_name(rec->type) :
+				    "unknown",
 			    rec->time, w->last_time);
 	rc = emit(w, rec);
 	if (unlikely(rc))

@@ -24,14 +24,15 @@ static const struct mpt_segment seg_s[] = {
 	{ 0x3000, 0x777, 0x2000, 4 },
 	{ BIG, UINT64_MAX, BIG + 1, 0xfffffff1u },
 };
-static const uint64_t frames_s[] = { 0x401234, 0x401000, 0x7f0000001234ull,
+static const uint64_t frames_s[] = { 0x401234, 0x401000,   0x7f0000001234ull,
 				     0x400000, UINT64_MAX, 0 };
 static uint64_t frames_max[MPT_STACK_MAX];
 static const struct mpt_numa_node node_s[] = {
 	{ 0, 1ull << 34, 1ull << 33, B("0-3,8") },
 	{ -1, 0, BIG, B("") },
 };
-static const struct mpt_numa_run run_s[] = { { 0, 12 }, { 1, 1ull << 40 },
+static const struct mpt_numa_run run_s[] = { { 0, 12 },
+					     { 1, 1ull << 40 },
 					     { -2, 1 } };
 
 /* One record of every type (several of some), distinctive values. */
@@ -44,16 +45,16 @@ static size_t sample_records(struct mpt_record *out, size_t max)
 
 	for (i = 0; i < MPT_STACK_MAX; i++)
 		frames_max[i] = 0x7fff00000000ull + (uint64_t)(i * 37 % 1000);
-#define ADD(type_)                                                      \
-	do {                                                            \
-		r.type = (type_);                                       \
-		r.time = t;                                             \
-		assert_true(n < max);                                   \
-		out[n++] = r;                                           \
-		memset(&r, 0, sizeof(r));                               \
-		t += 1 + (n * n * 7919) % 100000;                       \
-		r.pid = 100 + (uint32_t)(n % 3);                        \
-		r.tid = r.pid + (uint32_t)(n % 2);                      \
+#define ADD(type_)                                 \
+	do {                                       \
+		r.type = (type_);                  \
+		r.time = t;                        \
+		assert_true(n < max);              \
+		out[n++] = r;                      \
+		memset(&r, 0, sizeof(r));          \
+		t += 1 + (n * n * 7919) % 100000;  \
+		r.pid = 100 + (uint32_t)(n % 3);   \
+		r.tid = r.pid + (uint32_t)(n % 2); \
 	} while (0)
 
 	memset(&r, 0, sizeof(r));
@@ -338,7 +339,8 @@ static void assert_rec_equal(const struct mpt_record *a,
 			    b->u.thread_start.stack_hi);
 		break;
 	case MPT_REC_THREAD_NAME:
-		assert_bytes_equal(a->u.thread_name.name, b->u.thread_name.name);
+		assert_bytes_equal(a->u.thread_name.name,
+				   b->u.thread_name.name);
 		break;
 	case MPT_REC_THREAD_END:
 	case MPT_REC_TAG_POP:
@@ -346,7 +348,8 @@ static void assert_rec_equal(const struct mpt_record *a,
 	case MPT_REC_MODULE_LOAD:
 		assert_true(a->u.module_load.module == b->u.module_load.module);
 		assert_true(a->u.module_load.base == b->u.module_load.base);
-		assert_bytes_equal(a->u.module_load.path, b->u.module_load.path);
+		assert_bytes_equal(a->u.module_load.path,
+				   b->u.module_load.path);
 		assert_bytes_equal(a->u.module_load.build_id,
 				   b->u.module_load.build_id);
 		assert_int_equal(a->u.module_load.nseg, b->u.module_load.nseg);
@@ -404,7 +407,8 @@ static void assert_rec_equal(const struct mpt_record *a,
 		assert_memory_equal(&a->u.brk, &b->u.brk, sizeof(a->u.brk));
 		break;
 	case MPT_REC_GPU_DEVICE:
-		assert_int_equal(a->u.gpu_device.device, b->u.gpu_device.device);
+		assert_int_equal(a->u.gpu_device.device,
+				 b->u.gpu_device.device);
 		assert_bytes_equal(a->u.gpu_device.name, b->u.gpu_device.name);
 		assert_true(a->u.gpu_device.mem_total ==
 			    b->u.gpu_device.mem_total);
@@ -423,15 +427,18 @@ static void assert_rec_equal(const struct mpt_record *a,
 		assert_int_equal(a->u.counter_def.id, b->u.counter_def.id);
 		assert_int_equal(a->u.counter_def.kind, b->u.counter_def.kind);
 		assert_true(a->u.counter_def.config == b->u.counter_def.config);
-		assert_bytes_equal(a->u.counter_def.name, b->u.counter_def.name);
-		assert_bytes_equal(a->u.counter_def.unit, b->u.counter_def.unit);
+		assert_bytes_equal(a->u.counter_def.name,
+				   b->u.counter_def.name);
+		assert_bytes_equal(a->u.counter_def.unit,
+				   b->u.counter_def.unit);
 		assert_int_equal(a->u.counter_def.available,
 				 b->u.counter_def.available);
 		assert_bytes_equal(a->u.counter_def.reason,
 				   b->u.counter_def.reason);
 		break;
 	case MPT_REC_COUNTER_SAMPLE:
-		assert_int_equal(a->u.counter_sample.id, b->u.counter_sample.id);
+		assert_int_equal(a->u.counter_sample.id,
+				 b->u.counter_sample.id);
 		assert_true(a->u.counter_sample.value ==
 			    b->u.counter_sample.value);
 		assert_true(a->u.counter_sample.time_enabled ==
@@ -471,7 +478,8 @@ static void assert_rec_equal(const struct mpt_record *a,
 		break;
 	case MPT_REC_SCHED_SAMPLE:
 		assert_int_equal(a->u.sched_sample.cpu, b->u.sched_sample.cpu);
-		assert_int_equal(a->u.sched_sample.node, b->u.sched_sample.node);
+		assert_int_equal(a->u.sched_sample.node,
+				 b->u.sched_sample.node);
 		break;
 	case MPT_REC_MARKER:
 	case MPT_REC_SPAN_BEGIN:
@@ -486,7 +494,8 @@ static void assert_rec_equal(const struct mpt_record *a,
 		break;
 	case MPT_REC_LEAK_SCAN:
 		assert_int_equal(a->u.leak_scan.status, b->u.leak_scan.status);
-		assert_memory_equal(a->u.leak_scan.blocks, b->u.leak_scan.blocks,
+		assert_memory_equal(a->u.leak_scan.blocks,
+				    b->u.leak_scan.blocks,
 				    sizeof(a->u.leak_scan.blocks));
 		assert_memory_equal(a->u.leak_scan.bytes, b->u.leak_scan.bytes,
 				    sizeof(a->u.leak_scan.bytes));
@@ -606,8 +615,10 @@ static void test_codec__absent_fields_read_zero(void **state)
 /* Extra payload bytes (a newer minor version's fields) are ignored. */
 static void test_codec__extra_payload_ignored(void **state)
 {
-	static const uint8_t rec[] = { MPT_REC_FREE, 6, 1, 12, 0x80, 0x01,
-				       0xaa, 0x55, MPT_REC_TAG_POP, 1, 2 };
+	static const uint8_t rec[] = {
+		MPT_REC_FREE,	 6, 1, 12, 0x80, 0x01, 0xaa, 0x55,
+		MPT_REC_TAG_POP, 1, 2
+	};
 	struct mpt_record out;
 	struct mpt_delta d;
 	struct mpt_dec dec;
@@ -629,8 +640,9 @@ static void test_codec__extra_payload_ignored(void **state)
 /* An unknown type is skipped, but its dt still counts. */
 static void test_codec__unknown_type_keeps_time(void **state)
 {
-	static const uint8_t rec[] = { 0x7e, 3, 10, 0xff, 0x01,
-				       MPT_REC_THREAD_END, 1, 1 };
+	static const uint8_t rec[] = { 0x7e, 3,	   10,
+				       0xff, 0x01, MPT_REC_THREAD_END,
+				       1,    1 };
 	struct mpt_record out;
 	struct mpt_delta d;
 	struct mpt_dec dec;
@@ -901,7 +913,8 @@ static void test_codec__fast_paths_random(void **state)
 		mpt_delta_reset(&db);
 		pa = pb = a;
 		for (k = 0; k < n; k++) {
-			assert_int_equal(mpt_decode(&pa, qa, &ra, &da, &dec), 1);
+			assert_int_equal(mpt_decode(&pa, qa, &ra, &da, &dec),
+					 1);
 			if (mpt_decode_event(&pb, qa, &rb, &db, &db)) {
 				fast++;
 				assert_int_equal(ra.type, rb.type);
@@ -915,8 +928,8 @@ static void test_codec__fast_paths_random(void **state)
 							    &rb.u.free,
 							    sizeof(ra.u.free));
 			} else {
-				assert_int_equal(mpt_decode(&pb, qa, &rb, &db,
-							    &dec), 1);
+				assert_int_equal(
+					mpt_decode(&pb, qa, &rb, &db, &dec), 1);
 			}
 			assert_ptr_equal(pa, pb);
 			assert_memory_equal(&da, &db, sizeof(da));

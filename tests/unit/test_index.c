@@ -30,9 +30,9 @@ struct frame {
 	int def;
 };
 
-static uint8_t *trace;	   /* with its index */
+static uint8_t *trace; /* with its index */
 static size_t trace_len;
-static size_t data_len;	   /* where the index frame starts */
+static size_t data_len; /* where the index frame starts */
 static struct expect all[NREC + 2];
 static size_t nall;
 static struct frame frames[MAXFRAMES];

@@ -269,8 +269,10 @@ static void test_reader__absurd_lengths(void **state)
 	r = open_tb(&t, 0);
 	assert_int_equal(drain(r, &n), MPT_E_LIMIT);
 	assert_int_equal(n, 1);
-	snprintf(want, sizeof(want), "byte %zu: record length 1099511627776 "
-		 "exceeds limit 1048560", off);
+	snprintf(want, sizeof(want),
+		 "byte %zu: record length 1099511627776 "
+		 "exceeds limit 1048560",
+		 off);
 	assert_string_equal(mpt_reader_errmsg(r), want);
 	assert_true(mpt_reader_offset(r) == off);
 	mpt_reader_close(r);
@@ -286,8 +288,10 @@ static void test_reader__absurd_lengths(void **state)
 	off = tb_frame(&t, c, (size_t)(p - c));
 	r = open_tb(&t, 0);
 	assert_int_equal(drain(r, &n), MPT_E_LIMIT);
-	snprintf(want, sizeof(want), "byte %zu: thread_name record: string "
-		 "length 8589934592 exceeds limit 65536", off);
+	snprintf(want, sizeof(want),
+		 "byte %zu: thread_name record: string "
+		 "length 8589934592 exceeds limit 65536",
+		 off);
 	assert_string_equal(mpt_reader_errmsg(r), want);
 	mpt_reader_close(r);
 
@@ -304,8 +308,10 @@ static void test_reader__absurd_lengths(void **state)
 	off = tb_frame(&t, c, (size_t)(p - c));
 	r = open_tb(&t, 0);
 	assert_int_equal(drain(r, &n), MPT_E_LIMIT);
-	snprintf(want, sizeof(want), "byte %zu: stack record: array length "
-		 "1099511627776 exceeds limit 1024", off);
+	snprintf(want, sizeof(want),
+		 "byte %zu: stack record: array length "
+		 "1099511627776 exceeds limit 1024",
+		 off);
 	assert_string_equal(mpt_reader_errmsg(r), want);
 	mpt_reader_close(r);
 }
@@ -344,8 +350,9 @@ static void test_reader__partial_record(void **state)
 	r = open_tb(&t, 0);
 	assert_int_equal(drain(r, &n), MPT_E_CORRUPT);
 	assert_int_equal(n, 1);
-	assert_non_null(strstr(mpt_reader_errmsg(r), "byte 0: record length 3 "
-						     "exceeds the 2 bytes left"));
+	assert_non_null(strstr(mpt_reader_errmsg(r),
+			       "byte 0: record length 3 "
+			       "exceeds the 2 bytes left"));
 	mpt_reader_close(r);
 
 	/* A type 0 record. */
@@ -417,7 +424,8 @@ static void test_reader__after_end(void **state)
 	/* A skippable frame after END is fine, a partial frame ignored. */
 	t.len = 0;
 	tb_frame(&t, c, (size_t)(p - c - 5));
-	memcpy(t.buf + t.len, "\x50\x2a\x4d\x18\x03\x00\x00\x00xyz\x28\xb5", 13);
+	memcpy(t.buf + t.len, "\x50\x2a\x4d\x18\x03\x00\x00\x00xyz\x28\xb5",
+	       13);
 	t.len += 13;
 	r = open_tb(&t, 0);
 	assert_int_equal(mpt_reader_next(r, &rec), 1);

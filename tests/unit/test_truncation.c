@@ -203,8 +203,7 @@ static void test_truncation__file(void **state)
 		r = mpt_reader_open(path, 0, &err);
 		assert_int_equal(mpt_reader_seek(r, 0), 0);
 		check_cut(r, cuts[i]);
-		assert_int_equal(mpt_reader_has_index(r),
-				 cuts[i] == trace_len);
+		assert_int_equal(mpt_reader_has_index(r), cuts[i] == trace_len);
 		mpt_reader_close(r);
 	}
 	close(fd);

@@ -26,14 +26,18 @@ static const struct known known[] = {
 	{ 16383, 2, { 0xff, 0x7f } },
 	{ 16384, 3, { 0x80, 0x80, 0x01 } },
 	{ 1ull << 32, 5, { 0x80, 0x80, 0x80, 0x80, 0x10 } },
-	{ (1ull << 56) - 1, 8, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-				 0x7f } },
-	{ 1ull << 56, 9, { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-			   0x01 } },
-	{ 1ull << 63, 10, { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-			    0x80, 0x01 } },
-	{ UINT64_MAX, 10, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-			    0xff, 0x01 } },
+	{ (1ull << 56) - 1,
+	  8,
+	  { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f } },
+	{ 1ull << 56,
+	  9,
+	  { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 } },
+	{ 1ull << 63,
+	  10,
+	  { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 } },
+	{ UINT64_MAX,
+	  10,
+	  { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01 } },
 };
 
 static void test_varint__known_encodings(void **state)
@@ -92,26 +96,25 @@ static void test_varint__decode_known(void **state)
 static void test_varint__malformed(void **state)
 {
 	/* 11 bytes: longer than any 64-bit value. */
-	static const uint8_t too_long[16] = { 0x80, 0x80, 0x80, 0x80, 0x80,
-					      0x80, 0x80, 0x80, 0x80, 0x80,
-					      0x00 };
+	static const uint8_t too_long[16] = { 0x80, 0x80, 0x80, 0x80,
+					      0x80, 0x80, 0x80, 0x80,
+					      0x80, 0x80, 0x00 };
 	/* 10th byte 2: bit 64. */
 	static const uint8_t too_big[16] = { 0xff, 0xff, 0xff, 0xff, 0xff,
 					     0xff, 0xff, 0xff, 0xff, 0x02 };
 	/* 10th byte with a continuation bit. */
-	static const uint8_t cont10[16] = { 0x80, 0x80, 0x80, 0x80, 0x80,
-					    0x80, 0x80, 0x80, 0x80, 0x81,
-					    0x00 };
+	static const uint8_t cont10[16] = { 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+					    0x80, 0x80, 0x80, 0x81, 0x00 };
 	/* Non-minimal but legal: 0 in two bytes. */
 	static const uint8_t nonmin[16] = { 0x80, 0x00 };
 	uint64_t v = 7;
 
 	assert_null(mpt_varint_get(too_long, too_long + 11, &v));
-	assert_null(mpt_varint_get_fast(too_long, too_long + 11,
-					too_long + 16, &v));
-	assert_null(mpt_varint_get(too_big, too_big + 10, &v));
-	assert_null(mpt_varint_get_fast(too_big, too_big + 10, too_big + 16,
+	assert_null(mpt_varint_get_fast(too_long, too_long + 11, too_long + 16,
 					&v));
+	assert_null(mpt_varint_get(too_big, too_big + 10, &v));
+	assert_null(
+		mpt_varint_get_fast(too_big, too_big + 10, too_big + 16, &v));
 	assert_null(mpt_varint_get(cont10, cont10 + 11, &v));
 	assert_true(v == 7);
 	/* Empty input. */
@@ -122,7 +125,8 @@ static void test_varint__malformed(void **state)
 	assert_true(v == 0);
 	v = 7;
 	assert_ptr_equal(mpt_varint_get_fast(nonmin, nonmin + 2, nonmin + 16,
-					     &v), nonmin + 2);
+					     &v),
+			 nonmin + 2);
 	assert_true(v == 0);
 }
 

@@ -181,8 +181,8 @@ static void test_writer__frame_boundaries(void **state)
 		assert_true(d <= 300 && d > 0);
 		/* Records of process 0 are rare: a frame starts with a
 		 * context, except the first (the header). */
-		assert_int_equal(dec[0], data_frames ? MPT_REC_CONTEXT
-						     : MPT_REC_HEADER);
+		assert_int_equal(dec[0], data_frames ? MPT_REC_CONTEXT :
+						       MPT_REC_HEADER);
 		data_frames++;
 		off += c;
 	}
@@ -492,8 +492,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer__zstd_accepts,
 						setup, teardown),
 		cmocka_unit_test(test_writer__pipe),
-		cmocka_unit_test_setup_teardown(test_writer__offset_and_no_index,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_writer__offset_and_no_index, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
