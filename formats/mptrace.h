@@ -46,7 +46,8 @@ enum mpt_error {
 	MPT_E_LIMIT = -5,     /* a length exceeds a fixed cap */
 	MPT_E_MAGIC = -6,     /* not an mptrace trace */
 	MPT_E_VERSION = -7,   /* newer major version than this reader */
-	MPT_E_TRUNCATED = -8, /* the trace ends inside a frame */
+	MPT_E_TRUNCATED = -8, /* reserved: a cut trace is not an error,
+			       * see mpt_reader_is_cut() */
 	MPT_E_INVAL = -9,     /* bad argument from the caller */
 	MPT_E_ORDER = -10,    /* a record's time goes backwards */
 	MPT_E_EMPTY = -11,    /* the file holds no frame at all */
@@ -502,8 +503,9 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec);
  * Position the reader so that mpt_reader_next() delivers the definition
  * records (mpt_type_is_definition()) from before time `t`, then every record
  * at or after `t`.  Uses the trailing index when the input is a seekable
- * file that has one; otherwise decodes from the start.  Must be called
- * before the first mpt_reader_next().  Returns 0 or a negative code.
+ * file (or memory) that has a valid one; otherwise decodes from the start
+ * and filters, with the same result.  Must be called once, before the first
+ * mpt_reader_next() (MPT_E_INVAL otherwise).  Returns 0 or a negative code.
  */
 int mpt_reader_seek(struct mpt_reader *r, uint64_t t);
 
