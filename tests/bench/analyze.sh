@@ -14,6 +14,8 @@
 # Rows: a trace and a command on it.
 #   mpleaks         mpleaks TRACE (leak report, text)
 #   mpstacks        mpstacks -f folded --metric allocations TRACE
+#   *-nosym         the same with --no-symbols: the replay alone, as
+#                   heaptrack_print reads names resolved at recording time
 #   ht_print-leaks  heaptrack_print -p 0 -a 0 -T 0 -l 1 (leaks only)
 #   ht_print-folded heaptrack_print -p 0 -a 0 -T 0 -F FILE (folded stacks,
 #                   allocations)
@@ -96,6 +98,8 @@ run() {
 	case $tool in
 	mpleaks) cmd=("$BIN/mpleaks" "$work/$name.trace") ;;
 	mpstacks) cmd=("$BIN/mpstacks" -f folded --metric allocations "$work/$name.trace") ;;
+	mpleaks-nosym) cmd=("$BIN/mpleaks" --no-symbols "$work/$name.trace") ;;
+	mpstacks-nosym) cmd=("$BIN/mpstacks" --no-symbols -f folded --metric allocations "$work/$name.trace") ;;
 	ht_print-leaks) cmd=(heaptrack_print -f "$ht" -p 0 -a 0 -T 0 -l 1) ;;
 	ht_print-folded) cmd=(heaptrack_print -f "$ht" -p 0 -a 0 -T 0 -F "$work/ht.folded") ;;
 	esac
@@ -133,7 +137,7 @@ if [ "$LONG" = 1 ]; then
 	names+=(churn10x)
 fi
 
-tools=(mpleaks mpstacks)
+tools=(mpleaks mpstacks mpleaks-nosym mpstacks-nosym)
 [ $have_heaptrack = 1 ] && tools+=(ht_print-leaks ht_print-folded)
 
 declare -A res ev
@@ -162,8 +166,8 @@ for n in "${names[@]}"; do
 	for t in "${tools[@]}"; do
 		[ -n "${res[$n.$t]:-}" ] || continue
 		case $t in
-		mpleaks) ref=${res[$n.ht_print-leaks]:-} ;;
-		mpstacks) ref=${res[$n.ht_print-folded]:-} ;;
+		mpleaks*) ref=${res[$n.ht_print-leaks]:-} ;;
+		mpstacks*) ref=${res[$n.ht_print-folded]:-} ;;
 		*) ref= ;;
 		esac
 		echo "${res[$n.$t]} ${ref:-0 0 0}" | awk -v n="$n" -v t="$t" -v ev="${ev[$n]}" '{
@@ -183,13 +187,14 @@ echo
 echo "# targets: >= 4x faster than heaptrack_print (wall), lower peak RSS;"
 echo "# memory bounded by the live set (10x longer trace, same live set)"
 for n in "${workloads[@]}"; do
-	for p in "mpleaks ht_print-leaks" "mpstacks ht_print-folded"; do
+	for p in "mpleaks ht_print-leaks" "mpstacks ht_print-folded" \
+		"mpleaks-nosym ht_print-leaks" "mpstacks-nosym ht_print-folded"; do
 		set -- $p
 		m=${res[$n.$1]:-} h=${res[$n.$2]:-}
 		[ -n "$m" ] && [ -n "$h" ] || continue
 		echo "$m $h" | awk -v n="$n" -v t="$1" '{
 			sx = $4 / $1; rx = $3 / $6
-			printf "%-8s %-9s speed-up %5.2fx >= 4x %-4s  rss %.1f MB < %.1f MB %s\n",
+			printf "%-8s %-14s speed-up %5.2fx >= 4x %-4s  rss %.1f MB < %.1f MB %s\n",
 				n, t, sx, (sx >= 4 ? "PASS" : "MISS"), $3 / 1024, $6 / 1024,
 				(rx < 1 ? "PASS" : "MISS")
 		}'
