@@ -58,6 +58,10 @@ struct mpt_reader {
 	int err;
 	int nexted, saw_header, saw_end, cut, done, has_index;
 	int slow; /* seeking, or before the header, or after the end */
+	/*
+	 * Time of the last record of the frames before this one: times grow
+	 * within a frame, so only a frame's first record can go backwards.
+	 */
 	uint64_t last_time;
 	uint64_t frames;
 
@@ -411,6 +415,8 @@ static int decode_frame(struct mpt_reader *r, uint64_t off)
 	}
 	r->frames++;
 	r->frame_off = off;
+	if (r->d.time > r->last_time)
+		r->last_time = r->d.time;
 	r->p = r->fbuf;
 	r->fend = r->fbuf + out.pos;
 	mpt_delta_reset(&r->d);
@@ -614,7 +620,6 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 						    " is before the previous "
 						    "record's (%" PRIu64 ")",
 						    rec->time, r->last_time);
-				r->last_time = rec->time;
 				return 1;
 			}
 			known = mpt_decode(&r->p, r->fend, rec, &r->d, &r->dec);
@@ -635,7 +640,6 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 					    "the previous record's (%" PRIu64
 					    ")",
 					    rec->time, r->last_time);
-			r->last_time = rec->time;
 			if (unlikely(rec->type <= MPT_REC_CONTEXT ||
 				     !r->saw_header || r->saw_end)) {
 				rc = special(r, rec);
