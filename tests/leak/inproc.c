@@ -31,7 +31,7 @@ extern void __libc_freeres(void);
 extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
 
 /* Live blocks: an open-addressing table in its own mapping. */
-#define TAB_BITS 20
+#define TAB_BITS 23 /* up to 6 M live blocks (MAP_NORESERVE) */
 #define TAB_SIZE ((size_t)1 << TAB_BITS)
 #define TOMB ((uint64_t)1)
 
@@ -40,6 +40,7 @@ struct slot {
 };
 
 static struct slot *tab;
+static size_t ntab;
 static int lock;
 static int scanning;
 
@@ -78,6 +79,8 @@ static void track(void *p, size_t size)
 	if (!tab)
 		tab = tab_new();
 	lock_tab();
+	if (++ntab > TAB_SIZE / 4 * 3)
+		abort(); /* more blocks than this harness is built for */
 	for (i = hash((uint64_t)p);; i = (i + 1) & (TAB_SIZE - 1)) {
 		if (tab[i].addr <= TOMB) {
 			tab[i].addr = (uint64_t)p;
@@ -90,15 +93,16 @@ static void track(void *p, size_t size)
 
 static void untrack(void *p)
 {
-	size_t i;
+	size_t i, n;
 
 	if (!p || !tab)
 		return;
 	lock_tab();
-	for (i = hash((uint64_t)p); tab[i].addr;
-	     i = (i + 1) & (TAB_SIZE - 1)) {
+	for (i = hash((uint64_t)p), n = 0; tab[i].addr && n < TAB_SIZE;
+	     i = (i + 1) & (TAB_SIZE - 1), n++) {
 		if (tab[i].addr == (uint64_t)p) {
 			tab[i].addr = TOMB;
+			ntab--;
 			break;
 		}
 	}
