@@ -6,6 +6,10 @@
  * way to read the process's memory (process_vm_readv(2) in mprec, plain
  * memcpy in tests).  Pure: libc only, never prints, never exits; memory is
  * proportional to the number of blocks.
+ *
+ * One difference cannot be helped: memcheck skips words it knows were never
+ * written (undefined), this scan cannot tell them apart, so a stale pointer
+ * left in uninitialised block or stack memory counts here.
  */
 #ifndef MPT_LEAKSCAN_H
 #define MPT_LEAKSCAN_H
