@@ -79,9 +79,10 @@ cmd_of() {
 	esac
 }
 
-# measure WORKLOAD MODE: one run; prints "wall cpu rss_kb bytes events".
+# measure WORKLOAD MODE: one run; prints "wall cpu rss_kb bytes events
+# app_cpu" (app_cpu -1 when the workload does not report its own).
 measure() {
-	local w=$1 mode=$2 pre=() t0 t1 bytes=0 events=0 rss
+	local w=$1 mode=$2 pre=() t0 t1 bytes=0 events=0 rss appcpu
 	cmd_of "$w"
 	rm -f "$work/bench.db" "$work/t.trace" "$work"/ht.*
 	case $mode in
@@ -101,6 +102,8 @@ measure() {
 	fi
 	rss=$(awk '$1 == "bench-peak-rss-kb" { v = $2 } $1 == "VmHWM:" { v = $2 }
 		END { print v + 0 }' "$work/out")
+	appcpu=$(awk 'BEGIN { v = -1 } $1 == "bench-app-cpu-s" { v = $2 }
+		END { print v }' "$work/out")
 	case $mode in
 	mprec)
 		bytes=$(stat -c %s "$work/t.trace")
@@ -114,8 +117,8 @@ measure() {
 		;;
 	esac
 	awk -v t0="$t0" -v t1="$t1" -v rss="$rss" -v b="${bytes:-0}" \
-		-v e="$events" '{ printf "%.3f %.2f %d %d %d\n", t1 - t0,
-			$(NF - 1) + $NF, rss, b, e }' "$work/time"
+		-v e="$events" -v a="$appcpu" '{ printf "%.3f %.2f %d %d %d %.2f\n",
+			t1 - t0, $(NF - 1) + $NF, rss, b, e, a }' "$work/time"
 }
 
 # median of the lines on stdin, column by column (REPS is odd or not: the
@@ -139,8 +142,9 @@ modes=(none mprec)
 
 echo "# recorder benchmark: median of $REPS runs, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 [ $have_heaptrack = 1 ] || echo "# heaptrack is not installed: its columns are empty"
-printf '%-8s %-9s %8s %6s %8s %6s %8s %10s %10s %7s\n' \
-	workload mode wall_s wall_x cpu_s cpu_x rss_MB trace_MB events B/event
+printf '%-8s %-9s %7s %6s %7s %6s %7s %7s %7s %9s %9s %7s\n' \
+	workload mode wall_s wall_x cpu_s cpu_x app_cpu rec_cpu rss_MB \
+	trace_MB events B/event
 declare -A res
 failed=0
 for w in "${workloads[@]}"; do
@@ -157,17 +161,20 @@ for w in "${workloads[@]}"; do
 	done
 	# heaptrack's events: the same workload, counted in mprec's trace
 	base=${res[$w.none]:-}
-	ev=$(echo "${res[$w.mprec]:-0 0 0 0 0}" | awk '{ print $5 }')
+	ev=$(echo "${res[$w.mprec]:-0 0 0 0 0 -1}" | awk '{ print $5 }')
 	for m in "${modes[@]}"; do
 		[ -n "${res[$w.$m]:-}" ] || continue
 		echo "${res[$w.$m]} $base $ev" | awk -v w="$w" -v m="$m" '{
-			wall = $1; cpu = $2; rss = $3; bytes = $4; bw = $6; bc = $7; ev = $11
+			wall = $1; cpu = $2; rss = $3; bytes = $4; app = $6
+			bw = $7; bc = $8; ev = $13
+			ac = app < 0 ? "-" : sprintf("%.2f", app)
+			rc = app < 0 ? "-" : sprintf("%.2f", cpu - app)
 			if (m == "none")
-				printf "%-8s %-9s %8.2f %6.2f %8.2f %6.2f %8.1f %10s %10s %7s\n",
-					w, m, wall, 1, cpu, 1, rss / 1024, "-", "-", "-"
+				printf "%-8s %-9s %7.2f %6.2f %7.2f %6.2f %7s %7s %7.1f %9s %9s %7s\n",
+					w, m, wall, 1, cpu, 1, ac, rc, rss / 1024, "-", "-", "-"
 			else
-				printf "%-8s %-9s %8.2f %6.2f %8.2f %6.2f %8.1f %10.1f %10d %7.2f\n",
-					w, m, wall, wall / bw, cpu, cpu / bc, rss / 1024,
+				printf "%-8s %-9s %7.2f %6.2f %7.2f %6.2f %7s %7s %7.1f %9.1f %9d %7.2f\n",
+					w, m, wall, wall / bw, cpu, cpu / bc, ac, rc, rss / 1024,
 					bytes / 1048576, ev, ev ? bytes / ev : 0
 		}'
 	done
@@ -183,17 +190,17 @@ for w in "${workloads[@]}"; do
 	case $w in churn) lim=3 ;; threads) lim=4 ;; *) lim=1.5 ;; esac
 	n=${res[$w.none]:-} m=${res[$w.mprec]:-} h=${res[$w.heaptrack]:-}
 	[ -n "$n" ] && [ -n "$m" ] || { echo "$w: no figures (a run failed)"; continue; }
-	echo "$n $m ${h:-0 0 0 0 0}" | awk -v w="$w" -v lim="$lim" '{
-		wx = $6 / $1
+	echo "$n $m ${h:-0 0 0 0 0 -1}" | awk -v w="$w" -v lim="$lim" '{
+		wx = $7 / $1
 		printf "%-8s wall %.2fx <= %sx %s", w, wx, lim, wx <= lim ? "PASS" : "MISS"
-		if ($12 > 0) {
-			cr = $7 / $12
+		if ($14 > 0) {
+			cr = $8 / $14
 			printf "   cpu mprec/heaptrack %.2f <= 0.5 %s", cr, cr <= 0.5 ? "PASS" : "MISS"
 			# for information: the added CPU alone, mprec over heaptrack
-			if ($12 > $2)
-				printf " (added cpu %.2f)", ($7 - $2) / ($12 - $2)
-			if ($10 > 0) {
-				bm = $9 / $10; bh = $14 / $10
+			if ($14 > $2)
+				printf " (added cpu %.2f)", ($8 - $2) / ($14 - $2)
+			if ($11 > 0) {
+				bm = $10 / $11; bh = $16 / $11
 				printf "   B/event %.2f <= %.2f %s", bm, bh, bm <= bh ? "PASS" : "MISS"
 			}
 		} else

@@ -12,12 +12,14 @@
  * (a fixed-seed generator per thread), so every run makes the same calls.
  * Built -O2 without frame pointers, as distributions build.
  *
- * At the end it prints "bench-peak-rss-kb N" (VmHWM of the process) to
- * standard error, so the benchmark can report the app's own peak memory
- * whatever runs around it.
+ * At the end it prints "bench-peak-rss-kb N" (VmHWM of the process) and
+ * "bench-app-cpu-s S" (its own user + system time, all threads) to standard
+ * error, so the benchmark can report the app's own figures whatever runs
+ * around it.
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,10 +102,16 @@ static void *run(void *arg)
 	return NULL;
 }
 
-static void print_peak_rss(void)
+static void print_self(void)
 {
 	char line[256];
+	struct rusage ru;
 	FILE *f = fopen("/proc/self/status", "r");
+
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		fprintf(stderr, "bench-app-cpu-s %.3f\n",
+			ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+				ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6);
 
 	if (!f)
 		return;
@@ -148,6 +156,6 @@ int main(int argc, char **argv)
 	}
 	free(st);
 	free(th);
-	print_peak_rss();
+	print_self();
 	return 0;
 }

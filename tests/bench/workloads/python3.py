@@ -3,7 +3,9 @@
 # and record-like dicts of 40-100 fields, whose key tables are big enough to
 # come from malloc rather than from Python's small-object allocator).
 # Deterministic; about 2-5 s uninstrumented on a small machine.  Prints
-# "bench-peak-rss-kb N" (VmHWM) to standard error at the end.
+# "bench-peak-rss-kb N" (VmHWM) and "bench-app-cpu-s S" (its own user +
+# system time) to standard error at the end.
+import resource
 import sys
 
 
@@ -38,3 +40,5 @@ if __name__ == "__main__":
         for line in f:
             if line.startswith("VmHWM:"):
                 print("bench-peak-rss-kb", line.split()[1], file=sys.stderr)
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    print("bench-app-cpu-s %.3f" % (ru.ru_utime + ru.ru_stime), file=sys.stderr)
