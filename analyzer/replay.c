@@ -574,7 +574,8 @@ static int on_process_start(struct mpt_replay *r, const struct mpt_record *rec)
 		p->info.heap_bytes = 0;
 		p->info.heap_blocks = p->heap.n;
 		for (uint32_t i = 0; i < p->heap.cap; i++)
-			p->info.heap_bytes += p->heap.slot[i].size;
+			if (p->heap.slot[i].addr)
+				p->info.heap_bytes += p->heap.slot[i].size;
 		if (p->info.heap_bytes > p->info.heap_peak) {
 			p->info.heap_peak = p->info.heap_bytes;
 			p->info.heap_peak_time = rec->time;

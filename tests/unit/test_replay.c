@@ -362,6 +362,8 @@ static void test_replay__fork_inherits(void **state)
 
 	header(0);
 	start(100, 0, MPT_PROC_INITIAL);
+	alloc(0x9000, 99, 0);
+	free_(0x9000, MPT_FN_FREE); /* gone before the fork */
 	alloc(0x1000, 10, 0);
 	alloc(0x2000, 20, 0);
 	start(101, 100, MPT_PROC_FORK); /* child: a copy of {0x1000, 0x2000} */
@@ -396,6 +398,11 @@ static void test_replay__fork_inherits(void **state)
 	}
 	assert_int_equal(mpt_process_info(mpt_replay_find_pid(r, 101))->ppid,
 			 100);
+	/* 30 bytes inherited, 10 freed, 50 allocated */
+	assert_int_equal(mpt_process_info(mpt_replay_find_pid(r, 101))->heap_bytes,
+			 70);
+	assert_int_equal(mpt_process_info(mpt_replay_find_pid(r, 101))->heap_blocks,
+			 2);
 	mpt_replay_free(r);
 }
 
