@@ -67,25 +67,18 @@ int mpt_type_known(int type)
 	return mpt_type_name(type) != NULL;
 }
 
+static const uint8_t is_definition[256] = {
+	[MPT_REC_HEADER] = 1,	   [MPT_REC_PROCESS_START] = 1,
+	[MPT_REC_PROCESS_END] = 1, [MPT_REC_THREAD_START] = 1,
+	[MPT_REC_THREAD_NAME] = 1, [MPT_REC_THREAD_END] = 1,
+	[MPT_REC_MODULE_LOAD] = 1, [MPT_REC_MODULE_UNLOAD] = 1,
+	[MPT_REC_STACK] = 1,	   [MPT_REC_COUNTER_DEF] = 1,
+	[MPT_REC_GPU_DEVICE] = 1,  [MPT_REC_NUMA_TOPOLOGY] = 1,
+};
+
 int mpt_type_is_definition(int type)
 {
-	switch (type) {
-	case MPT_REC_HEADER:
-	case MPT_REC_PROCESS_START:
-	case MPT_REC_PROCESS_END:
-	case MPT_REC_THREAD_START:
-	case MPT_REC_THREAD_NAME:
-	case MPT_REC_THREAD_END:
-	case MPT_REC_MODULE_LOAD:
-	case MPT_REC_MODULE_UNLOAD:
-	case MPT_REC_STACK:
-	case MPT_REC_COUNTER_DEF:
-	case MPT_REC_GPU_DEVICE:
-	case MPT_REC_NUMA_TOPOLOGY:
-		return 1;
-	default:
-		return 0;
-	}
+	return type >= 0 && type <= 255 && is_definition[type];
 }
 
 static const char *const func_names[MPT_FN_COUNT_] = {

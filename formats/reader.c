@@ -72,6 +72,7 @@ struct mpt_reader {
 	size_t nidx, idx_next, idx_start;
 	int use_index;
 	int check_entry; /* frame just read was found through the index */
+	int skim;	 /* this frame ends before the seek time */
 	size_t cur_entry;
 
 	/* A copy of the header that outlives its frame. */
@@ -450,6 +451,7 @@ static int next_frame(struct mpt_reader *r)
 		uint32_t magic;
 		int rc, via_index = 0;
 
+		r->skim = 0;
 		if (r->use_index) {
 			size_t i = r->idx_next;
 
@@ -463,6 +465,7 @@ static int next_frame(struct mpt_reader *r)
 				return rc;
 			r->check_entry = 1;
 			r->cur_entry = i;
+			r->skim = i < r->idx_start;
 			via_index = 1;
 		}
 		off = in_pos_off(r);
@@ -596,6 +599,37 @@ static int special(struct mpt_reader *r, struct mpt_record *rec)
 	return 0;
 }
 
+/*
+ * In a frame that the index says ends before the seek time, only
+ * definitions are delivered: step over any other record reading just its
+ * type, length and dt (the address state does not matter, as no ALLOC or
+ * FREE of this frame is delivered).  Returns 1 if the record was skipped,
+ * 0 if it must be decoded (mpt_decode() then also reports any error).
+ */
+static int skim_record(struct mpt_reader *r)
+{
+	const uint8_t *p = r->p, *e;
+	/* The frame buffer's pad makes 8-byte loads at the end safe. */
+	const uint8_t *avail = r->fend + 8;
+	uint64_t len, dt, t;
+	int type = *p++;
+
+	if (type <= MPT_REC_CONTEXT || mpt_type_is_definition(type))
+		return 0;
+	p = mpt_varint_get_fast(p, r->fend, avail, &len);
+	if (!p || len > (uint64_t)(r->fend - p))
+		return 0;
+	e = p + len;
+	if (!mpt_varint_get_fast(p, e, avail, &dt))
+		return 0;
+	t = r->d.time + dt;
+	if (t < r->d.time || t < r->last_time || t >= r->seek_t)
+		return 0;
+	r->d.time = t;
+	r->p = e;
+	return 1;
+}
+
 int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 {
 	int rc, known;
@@ -607,6 +641,8 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 	r->nexted = 1;
 	for (;;) {
 		while (likely(r->p < r->fend)) {
+			if (unlikely(r->skim) && skim_record(r))
+				continue;
 			r->rec_start = r->p;
 			if (likely((r->p[0] == MPT_REC_ALLOC ||
 				    r->p[0] == MPT_REC_FREE) &&
