@@ -48,6 +48,14 @@ for from in 0.001 0.0025 0.004; do
 		<(tail -n +2 part.csv) || fail "--from $from differs from the filtered dump"
 done
 
+# A plain --from seeks with the index: fewer frames are decoded.
+"$MPDUMP" --stats -f csv "$big" >all.stats || fail "stats big"
+"$MPDUMP" --stats -f csv --from 0.004 "$big" >late.stats || fail "stats --from"
+nall=$(statv all.stats trace '' frames)
+nlate=$(statv late.stats trace '' frames)
+[ "$nlate" -lt $((nall / 2)) ] ||
+	fail "--from 0.004 decoded $nlate of $nall frames: no seek?"
+
 # From a pipe there is no index: the reader decodes from the start, with
 # the same result.
 cat "$big" | "$MPDUMP" -f csv --from 0.0025 - >pipe.csv || fail "mpdump --from from a pipe"
