@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 	struct mpt_writer *w;
 	struct mpt_reader *r;
 	struct mpt_record rec;
-	uint64_t t0, t1, frames[64], base, wbytes, nread = 0;
+	uint64_t t0, t1, frames[64], base, wbytes, nread = 0, decoded = 0;
 	double c0, c1, sum = 0, wsec, rsec, wcpu, rcpu;
 	off_t size;
 	void *map;
@@ -272,6 +272,15 @@ int main(int argc, char **argv)
 	rsec = (double)(t1 - t0) / 1e9;
 	rcpu = c1 - c0;
 	mpt_reader_close(r);
+
+	/* Untimed: the decoded size of the events, before compression. */
+	r = mpt_reader_memopen(map, (size_t)size, 0, &err);
+	if (!r)
+		die("reader", err, NULL);
+	while ((rc = mpt_reader_next(r, &rec)) > 0)
+		if (rec.type == MPT_REC_ALLOC || rec.type == MPT_REC_FREE)
+			decoded += mpt_reader_record_bytes(r);
+	mpt_reader_close(r);
 	munmap(map, (size_t)size);
 	close(fd);
 
@@ -281,6 +290,8 @@ int main(int argc, char **argv)
 	printf("%-28s %14s %10s\n", "measure", "value", "target");
 	printf("%-28s %14.3f %10s\n", "compressed bytes/event",
 	       (double)size / (double)n, "-");
+	printf("%-28s %14.3f %10s\n", "decoded bytes/event",
+	       (double)decoded / (double)n, "-");
 	printf("%-28s %14.2f %10s\n", "write M events/s (wall)",
 	       (double)n / wsec / 1e6, ">= 10");
 	printf("%-28s %14.2f %10s\n", "write M events/s (cpu)",

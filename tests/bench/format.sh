@@ -1,7 +1,7 @@
 #!/bin/bash
 # format.sh - the trace format benchmark: write and read a realistic stream
 # of 10 M allocation/free events (tests/bench/bench_format.c) and print one
-# table: compressed bytes per event, write rate (encode + compress at the
+# table: compressed (and decoded) bytes per event, write rate (encode + compress at the
 # default zstd level) and read rate (decompress + decode), one core each.
 #
 # usage: tests/bench/format.sh [EVENTS [LEVEL]]
