@@ -1,8 +1,9 @@
 #!/bin/bash
 # format.sh - the trace format benchmark: write and read a realistic stream
 # of 10 M allocation/free events (tests/bench/bench_format.c) and print one
-# table: compressed (and decoded) bytes per event, write rate (encode + compress at the
-# default zstd level) and read rate (decompress + decode), one core each.
+# table: compressed (and decoded) bytes per event, write rate (encode +
+# compress at the default zstd level) and read rate (decompress + decode),
+# one core each.
 #
 # usage: tests/bench/format.sh [EVENTS [LEVEL]]
 # Environment: BUILD (build dir, default build).
