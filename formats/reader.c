@@ -108,8 +108,8 @@ static struct mpt_reader *reader_new(int flags, int *err)
 	r->fd = -1;
 	r->flags = flags;
 	r->slow = 1;
-	/* Zeroed, so the pad that mpt_decode_event() may read is defined. */
-	r->fbuf = calloc(1, MPT_FRAME_MAX + 1 + MPT_DECODE_PAD);
+	/* Room for the pad that mpt_decode_event() may read past a frame. */
+	r->fbuf = malloc(MPT_FRAME_MAX + 1 + MPT_DECODE_PAD);
 	r->dctx = ZSTD_createDCtx();
 	if (!r->fbuf || !r->dctx)
 		goto nomem;
@@ -420,6 +420,8 @@ static int decode_frame(struct mpt_reader *r, uint64_t off)
 		r->last_time = r->d.time;
 	r->p = r->fbuf;
 	r->fend = r->fbuf + out.pos;
+	/* Defined bytes for the fast path's loads past the end. */
+	memset(r->fbuf + out.pos, 0, MPT_DECODE_PAD);
 	mpt_delta_reset(&r->d);
 	if (!r->saw_header && (out.pos == 0 || r->fbuf[0] != MPT_REC_HEADER))
 		return fail(r, MPT_E_MAGIC, off,
