@@ -202,11 +202,7 @@ static int emit(struct mpt_writer *w, const struct mpt_record *rec)
 			if (unlikely(!w->flen))
 				w->f_first = rec->time;
 			w->f_last = rec->time;
-			if (rec->type < MPT_REC_ALLOC &&
-			    mpt_type_is_definition(rec->type))
-				w->f_flags = 1;
-			else if (unlikely(rec->type >= MPT_REC_GPU_DEVICE) &&
-				 mpt_type_is_definition(rec->type))
+			if (mpt_type_is_definition(rec->type))
 				w->f_flags = 1;
 			w->flen = (size_t)(p - w->fbuf);
 			return 0;
