@@ -400,6 +400,13 @@ static void emit_transport(struct stream *s, const struct mpr_hdr *h)
 		     h->type == MPR_THREAD_NAME ? st->tid : s->tid);
 		break;
 	}
+	case MPR_STREAM_TID: {
+		const struct mpr_child *c = (const void *)h;
+
+		if (h->len >= sizeof(*c))
+			s->tid = c->pid;
+		break;
+	}
 	case MPR_CHILD: {
 		const struct mpr_child *c = (const void *)h;
 

@@ -155,21 +155,50 @@ static inline void ring_commit(struct tstate *t, uint32_t len)
 	atomic_store_explicit(&t->slot->head, t->head, memory_order_release);
 }
 
-/* Enter record writing; 0 if this interrupts another record (dropped). */
+static int slot_take(struct mpr_region *r);
+static int rec_enter_nested(struct tstate *t);
+
+/*
+ * Enter record writing.  A signal handler that interrupts a record being
+ * written gets the thread's second slot; 0 when even that is busy (the event
+ * is counted as lost).
+ */
 static inline int rec_enter(struct tstate *t)
 {
-	if (unlikely(t->nest)) {
-		rec_lost(1);
-		return 0;
-	}
+	if (unlikely(t->nest))
+		return rec_enter_nested(t);
 	t->nest = 1;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	return 1;
 }
 
+static void ctx_swap(struct tstate *t)
+{
+	struct wctx w = t->sec;
+
+	t->sec.slot = t->slot;
+	t->sec.ring = t->ring;
+	t->sec.cache = t->cache;
+	t->sec.ucache = t->ucache;
+	t->sec.head = t->head;
+	t->sec.tail = t->tail;
+	t->slot = w.slot;
+	t->ring = w.ring;
+	t->cache = w.cache;
+	t->ucache = w.ucache;
+	t->head = w.head;
+	t->tail = w.tail;
+}
+
 static inline void rec_leave(struct tstate *t)
 {
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (unlikely(t->in_sec)) {
+		/* Only the handler runs while it holds the second slot. */
+		ctx_swap(t);
+		t->in_sec = 0;
+		return;
+	}
 	t->nest = 0;
 }
 
@@ -976,37 +1005,98 @@ static void thread_stack_range(struct tstate *t)
 	}
 }
 
+/* Take a free slot (lock-free: signal handlers may get here); -1: none. */
+static int slot_take(struct mpr_region *r)
+{
+	for (;;) {
+		unsigned i, n = atomic_load(&r->nslot);
+
+		if (n > MPR_SLOTS)
+			n = MPR_SLOTS;
+		for (i = 0; i < n; i++) {
+			uint32_t want = MPR_SLOT_FREE;
+
+			if (atomic_load_explicit(&r->slot[i].state,
+						 memory_order_relaxed) ==
+				    MPR_SLOT_FREE &&
+			    atomic_compare_exchange_strong(&r->slot[i].state,
+							   &want,
+							   MPR_SLOT_USED))
+				return (int)i;
+		}
+		if (n >= MPR_SLOTS)
+			return -1;
+		/* Open one more slot; whoever CASes it first owns it. */
+		atomic_compare_exchange_strong(&r->nslot, &n, n + 1);
+	}
+}
+
+/* The handler's side of rec_enter(): swap in the second slot. */
+static int rec_enter_nested(struct tstate *t)
+{
+	struct mpr_region *r = rec_region;
+	int fresh = 0;
+
+	if (t->in_sec || !t->slot) {
+		rec_lost(1);
+		return 0;
+	}
+	if (!t->has_sec) {
+		int i = slot_take(r);
+
+		if (i < 0) {
+			rec_lost(1);
+			return 0;
+		}
+		t->sec.slot = &r->slot[i];
+		t->sec.slot->tid = t->tid;
+		t->sec.slot->pthread = (uint64_t)pthread_self();
+		t->sec.ring = mpr_ring(r, (unsigned)i);
+		t->sec.cache = mpr_cache(r, (unsigned)i);
+		t->sec.ucache = mpr_ucache(r, (unsigned)i);
+		t->sec.head = atomic_load(&t->sec.slot->head);
+		t->sec.tail = atomic_load(&t->sec.slot->tail);
+		t->has_sec = 1;
+		fresh = 1;
+	}
+	t->in_sec = 1;
+	ctx_swap(t);
+	if (fresh) {
+		/* Tell mprec whose stream this is (no THREAD_START). */
+		struct mpr_child *c = (struct mpr_child *)ring_reserve(t,
+								       sizeof(*c));
+
+		if (c) {
+			c->h.type = MPR_STREAM_TID;
+			c->h.aux = 0;
+			c->h.len = sizeof(*c);
+			c->h.time = rec_now();
+			c->pid = t->tid;
+			c->status = 0;
+			ring_commit(t, sizeof(*c));
+		}
+	}
+	return 2;
+}
+
 /* Give the calling thread a slot and announce it.  Mode is MODE_BUSY. */
 static int thread_setup(struct tstate *t)
 {
 	struct mpr_region *r = rec_region;
 	struct mpr_thread_start *ts;
-	unsigned i, n = atomic_load(&r->nslot);
+	int i = slot_take(r);
 
-	for (i = 0; i < n; i++) {
-		uint32_t want = MPR_SLOT_FREE;
-
-		if (atomic_load_explicit(&r->slot[i].state,
-					 memory_order_relaxed) == MPR_SLOT_FREE &&
-		    atomic_compare_exchange_strong(&r->slot[i].state, &want,
-						   MPR_SLOT_USED))
-			break;
-	}
-	if (i == n) {
-		i = atomic_fetch_add(&r->nslot, 1);
-		if (i >= MPR_SLOTS) {
-			atomic_fetch_sub(&r->nslot, 1);
-			return MODE_LOST;
-		}
-		atomic_store(&r->slot[i].state, MPR_SLOT_USED);
-	}
+	if (i < 0)
+		return MODE_LOST;
+	t->has_sec = 0;
+	t->in_sec = 0;
 	t->tid = sys_gettid();
 	t->slot = &r->slot[i];
 	t->slot->tid = t->tid;
 	t->slot->pthread = (uint64_t)pthread_self();
-	t->ring = mpr_ring(r, i);
-	t->cache = mpr_cache(r, i);
-	t->ucache = mpr_ucache(r, i);
+	t->ring = mpr_ring(r, (unsigned)i);
+	t->cache = mpr_cache(r, (unsigned)i);
+	t->ucache = mpr_ucache(r, (unsigned)i);
 	t->head = atomic_load(&t->slot->head);
 	t->tail = atomic_load(&t->slot->tail);
 	t->nest = 0;
@@ -1034,6 +1124,10 @@ static int thread_setup(struct tstate *t)
 static void thread_end(struct tstate *t)
 {
 	rec_simple(t, MPR_THREAD_END);
+	if (t->has_sec)
+		atomic_store_explicit(&t->sec.slot->state, MPR_SLOT_ENDED,
+				      memory_order_release);
+	t->has_sec = 0;
 	atomic_store_explicit(&t->slot->state, MPR_SLOT_ENDED,
 			      memory_order_release);
 	t->mode = MODE_LOST;
@@ -1202,6 +1296,8 @@ void rec_after_fork_child(int origin)
 	my_pid = getpid();
 	t->mode = MODE_BUSY;
 	t->slot = NULL;
+	t->has_sec = 0;
+	t->in_sec = 0;
 	rec_region = NULL;
 	if (old)
 		rec_real.munmap(old, MPR_REGION_SIZE);

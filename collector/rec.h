@@ -32,6 +32,15 @@ enum rec_state {
 	STATE_OFF,    /* not recording (no mprec, --no-follow child) */
 };
 
+/* Where a thread writes: its slot, or its second slot for signal handlers. */
+struct wctx {
+	struct mpr_slot *slot;
+	char *ring;
+	uint64_t *cache;
+	struct mpr_ucache *ucache;
+	uint64_t head, tail;
+};
+
 struct tstate {
 	int mode;	 /* enum rec_mode */
 	int in_unwind;	 /* inside the unwinder: nested events get no stack */
@@ -44,6 +53,14 @@ struct tstate {
 	uint64_t head;	 /* local copy of slot->head */
 	uint64_t tail;	 /* last seen slot->tail */
 	uint64_t stack_lo, stack_hi;
+	/*
+	 * A signal handler that records while a record is being written
+	 * writes into a second slot (same thread), swapped in for its
+	 * duration.
+	 */
+	struct wctx sec;
+	int has_sec;
+	int in_sec;
 	int64_t sample_left; /* bytes until the next sampled allocation */
 	uint64_t rng;
 	uint32_t tid;

@@ -125,6 +125,7 @@ enum mpr_type {
 	MPR_TAG_POP,
 	MPR_LOST,
 	MPR_CHILD,  /* the thread reaped a child: struct mpr_child */
+	MPR_STREAM_TID, /* a thread's second slot: struct mpr_child, pid=tid */
 	MPR_TYPE_MAX_
 };
 
