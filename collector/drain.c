@@ -165,6 +165,7 @@ static void streams_release(void)
 					syscall(SYS_futex, &sl->wseq, FUTEX_WAKE,
 						INT_MAX, NULL, NULL, 0);
 					M.waiters = 1;
+					M.wakes++;
 				}
 			}
 }
@@ -542,7 +543,7 @@ void drain_pass(int final)
 {
 	uint64_t W = final ? UINT64_MAX : now_ns();
 	struct stream **act = NULL;
-	size_t nact = 0, capact = 0, si = 0;
+	size_t nact = 0, capact = 0, si = 0, nemit = 0;
 
 	M.moved = 0;
 	M.waiters = 0;
@@ -627,6 +628,9 @@ void drain_pass(int final)
 		bs->pos += best->len;
 		if (M.write_failed)
 			break;
+		/* Give room back as we go: a full ring stalls its thread. */
+		if (++nemit % 4096 == 0)
+			streams_release();
 	}
 	if (si) {
 		memmove(M.sev, M.sev + si, (M.nsev - si) * sizeof(*M.sev));

@@ -109,6 +109,7 @@ struct mprec {
 	int write_errno;
 	uint64_t moved; /* bytes published in rings since the last pass */
 	int waiters;	/* a thread waited for room in the last pass */
+	uint64_t wakes; /* futex wakes of waiting threads */
 	uint64_t watermark; /* everything older was emitted by the last pass */
 };
 

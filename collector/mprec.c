@@ -33,6 +33,7 @@ struct mprec M;
 
 static const char *me = "mprec";
 static int listen_fd = -1;
+static uint64_t dbg_passes, dbg_sleep; /* for MPREC_DEBUG */
 static pid_t child_pid;
 static int child_status = -1;
 
@@ -716,6 +717,7 @@ int main(int argc, char **argv)
 	struct mpt_writer_opts wo;
 	struct sev e;
 	pid_t pid;
+	uint64_t last_busy = 0;
 
 	M.o.depth = 64;
 	M.o.follow = 1;
@@ -880,7 +882,7 @@ int main(int argc, char **argv)
 	for (;;) {
 		struct pollfd pf[64];
 		nfds_t npf = 0;
-		int timeout;
+		long timeout;
 
 		accept_all();
 		reap();
@@ -889,9 +891,19 @@ int main(int argc, char **argv)
 		prune_done();
 		if (child_status >= 0 && no_children && all_done())
 			break;
-		/* Busy rings: come back at once; idle: sleep until news. */
-		timeout = M.moved > MPR_RING_SIZE / 16 || M.waiters ? 0 :
-			  M.moved ? 1 : 5;
+		/*
+		 * Busy rings: come back at once; recently busy: a short nap
+		 * (a thread may be filling its ring right now, and nothing
+		 * wakes us when it fills up); idle: sleep until news.
+		 */
+		if (M.moved)
+			last_busy = now_ns();
+		if (M.moved > MPR_RING_SIZE / 16 || M.waiters)
+			timeout = 0;
+		else if (now_ns() - last_busy < 50000000)
+			timeout = 200000;
+		else
+			timeout = 5000000;
 		pf[npf].fd = listen_fd;
 		pf[npf++].events = POLLIN;
 		for (struct proc *p = M.procs; p && npf < 64; p = p->next)
@@ -899,8 +911,14 @@ int main(int argc, char **argv)
 				pf[npf].fd = p->pidfd;
 				pf[npf++].events = POLLIN;
 			}
-		if (timeout)
-			poll(pf, npf, timeout);
+		dbg_passes++;
+		if (timeout) {
+			uint64_t t1 = now_ns();
+			struct timespec ts = { 0, timeout };
+
+			ppoll(pf, npf, &ts, NULL);
+			dbg_sleep += now_ns() - t1;
+		}
 	}
 	drain_pass(1);
 	for (struct proc *p = M.procs; p; p = p->next)
@@ -924,6 +942,9 @@ int main(int argc, char **argv)
 			struct rusage ru;
 
 			getrusage(RUSAGE_SELF, &ru);
+			fprintf(stderr, "mprec: %llu passes, slept %.3f s, %llu wakes\n",
+				(unsigned long long)dbg_passes, dbg_sleep / 1e9,
+				(unsigned long long)M.wakes);
 			fprintf(stderr, "mprec: cpu %.3f s, %llu records, %llu bytes\n",
 				ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
 				(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
