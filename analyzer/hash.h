@@ -17,9 +17,9 @@ struct mpt_hmap_slot {
 
 struct mpt_hmap {
 	struct mpt_hmap_slot *slot; /* cap slots; key 0 marks an empty slot */
-	uint32_t cap;		    /* a power of two, or 0 before the first put */
-	uint32_t n;		    /* keys stored, including key 0 */
-	int has_zero;		    /* key 0 lives outside the array */
+	uint32_t cap; /* a power of two, or 0 before the first put */
+	uint32_t n;   /* keys stored, including key 0 */
+	int has_zero; /* key 0 lives outside the array */
 	uint64_t zero_val;
 };
 
@@ -52,8 +52,8 @@ uint64_t *mpt_hmap_put(struct mpt_hmap *m, uint64_t key, int *isnew);
 int mpt_hmap_del(struct mpt_hmap *m, uint64_t key);
 
 /*
- * Iterate: start with *pos = 0; returns 1 and sets *key and *val for each entry,
- * 0 when done.  The map must not change during the walk.
+ * Iterate: start with *pos = 0; returns 1 and sets *key and *val for each
+ * entry, 0 when done.  The map must not change during the walk.
  */
 int mpt_hmap_next(const struct mpt_hmap *m, uint64_t *pos, uint64_t *key,
 		  uint64_t *val);

@@ -16,10 +16,10 @@
 static const char *const kind_name[NKIND] = { "definite", "indirect",
 					      "possible", "reachable",
 					      "unknown" };
-static const char *const kind_text[NKIND] = {
-	"definitely lost", "indirectly lost", "possibly lost",
-	"still reachable", "not freed"
-};
+static const char *const kind_text[NKIND] = { "definitely lost",
+					      "indirectly lost",
+					      "possibly lost",
+					      "still reachable", "not freed" };
 static const char *const gpu_kind_name[] = { "device memory", "managed",
 					     "host-pinned", "async pool",
 					     "virtual memory" };
@@ -132,8 +132,9 @@ static int parse_kinds(const char *arg)
 				break;
 		if (k == NKIND) {
 			free(copy);
-			return error("invalid --kind '%s': expected definite, indirect, possible, reachable, unknown or all",
-				     arg);
+			return error(
+				"invalid --kind '%s': expected definite, indirect, possible, reachable, unknown or all",
+				arg);
 		}
 		kinds |= 1u << k;
 	}
@@ -273,8 +274,8 @@ static int collect_block(void *ctx, const struct mpt_block *b)
 	}
 	if (st.ngroup == st.groupcap) {
 		st.groupcap = st.groupcap ? st.groupcap * 2 : 256;
-		st.group = xreallocarray(st.group, st.groupcap,
-					 sizeof(*st.group));
+		st.group =
+			xreallocarray(st.group, st.groupcap, sizeof(*st.group));
 	}
 	g = &st.group[st.ngroup++];
 	memset(g, 0, sizeof(*g));
@@ -553,7 +554,8 @@ static void print_text(FILE *f, const char *trace_name, long top)
 			fprintf(f, " %s", kind_name[k]);
 	fprintf(f, "\n");
 	if (mpt_replay_lost(st.r))
-		fprintf(f, "# %llu events were lost while recording: blocks may be missing or never freed\n",
+		fprintf(f,
+			"# %llu events were lost while recording: blocks may be missing or never freed\n",
 			(unsigned long long)mpt_replay_lost(st.r));
 	if (!st.nimg)
 		fprintf(f, "# no block was left live\n");
@@ -576,7 +578,8 @@ static void print_text(FILE *f, const char *trace_name, long top)
 			if (top > 0 && shown >= (size_t)top)
 				continue;
 			shown++;
-			fprintf(f, "\n%llu bytes in %llu blocks are %s in loss record %zu of %zu\n",
+			fprintf(f,
+				"\n%llu bytes in %llu blocks are %s in loss record %zu of %zu\n",
 				(unsigned long long)g->bytes,
 				(unsigned long long)g->blocks,
 				kind_text[g->kind], rec, nrep);
@@ -639,7 +642,8 @@ static void print_csv(FILE *f)
 				(unsigned long long)g->bytes,
 				(unsigned long long)g->first_time);
 			if (top && top->function)
-				csv_str(f, top->function, strlen(top->function));
+				csv_str(f, top->function,
+					strlen(top->function));
 			fputc(',', f);
 			if (top && top->file)
 				csv_str(f, top->file, strlen(top->file));
@@ -667,8 +671,8 @@ static void print_csv(FILE *f)
 						len += (size_t)snprintf(
 							line + len,
 							sizeof(line) - len,
-							"%s%s", first ? "" : ";",
-							buf);
+							"%s%s",
+							first ? "" : ";", buf);
 						first = 0;
 					}
 				}
@@ -817,9 +821,9 @@ int main(int argc, char **argv)
 
 		if (!opt.supp)
 			opt.supp = mpt_supp_new();
-		if (!opt.supp || mpt_supp_parse(opt.supp, builtin_supp,
-						strlen(builtin_supp), msg,
-						sizeof(msg)) < 0)
+		if (!opt.supp ||
+		    mpt_supp_parse(opt.supp, builtin_supp, strlen(builtin_supp),
+				   msg, sizeof(msg)) < 0)
 			die("out of memory");
 	}
 	out = out_open(&args);

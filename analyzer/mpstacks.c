@@ -80,8 +80,9 @@ static int handle(int val, const char *arg, void *ctx)
 			if (!strcmp(arg, metric_name[i]))
 				break;
 		if (i == sizeof(metric_name) / sizeof(*metric_name))
-			return error("invalid --metric '%s': expected allocations, bytes, peak, leaked or temporary",
-				     arg);
+			return error(
+				"invalid --metric '%s': expected allocations, bytes, peak, leaked or temporary",
+				arg);
 		opt.metric = (int)i;
 		return 0;
 	case OPT_BOTTOM_UP:
@@ -169,8 +170,8 @@ static uint64_t count_of(const struct mpt_block *b)
  * copy every stack's value at each new peak, peaks are numbered and a
  * stack saves its value lazily, the first time it changes after a peak.
  */
-static void peak_change(struct img *im, struct sval *s, uint64_t bytes,
-			int add, uint64_t t)
+static void peak_change(struct img *im, struct sval *s, uint64_t bytes, int add,
+			uint64_t t)
 {
 	if (s->snap != im->npeak) {
 		s->at_peak = s->cur;
@@ -189,8 +190,8 @@ static void peak_change(struct img *im, struct sval *s, uint64_t bytes,
 	}
 }
 
-static int on_alloc(void *ctx, struct mpt_process *p,
-		    const struct mpt_block *b, const struct mpt_record *rec)
+static int on_alloc(void *ctx, struct mpt_process *p, const struct mpt_block *b,
+		    const struct mpt_record *rec)
 {
 	struct img *im;
 
@@ -238,7 +239,8 @@ static int add_leaked(void *ctx, const struct mpt_block *b)
 	struct mpt_process *p = ctx;
 
 	if (wanted(p, b) && in_window(b->time))
-		sval_of(img_of(p), b->stack)->value += mpt_replay_bytes(st.r, b);
+		sval_of(img_of(p), b->stack)->value +=
+			mpt_replay_bytes(st.r, b);
 	return 0;
 }
 
@@ -278,8 +280,8 @@ static int on_record(void *ctx, struct mpt_process *p,
  */
 
 struct names {
-	uint32_t *id;	 /* name ids of the frames of symtab address i */
-	size_t *start;	 /* [start[i], start[i + 1]) */
+	uint32_t *id;  /* name ids of the frames of symtab address i */
+	size_t *start; /* [start[i], start[i + 1]) */
 };
 
 /* A CSV row: one stack of one process. */
@@ -320,8 +322,8 @@ static void intern_names(const struct mpt_symtab *sym, struct names *nm)
 				len = 0;
 			if ((size_t)len >= sizeof(buf))
 				len = sizeof(buf) - 1;
-			nm->id[k] = mpt_stacktree_intern(tree, buf,
-							 (size_t)len);
+			nm->id[k] =
+				mpt_stacktree_intern(tree, buf, (size_t)len);
 			if (!nm->id[k])
 				die("out of memory");
 			k++;
@@ -388,8 +390,8 @@ static void add_row(const struct mpt_process_info *in, uint32_t stack,
 	r->value = value;
 	r->pid = in->pid;
 	r->stack_id = mpt_replay_stack_id(st.r, stack);
-	r->function = xstrdup(len ? mpt_stacktree_name(tree, path[len - 1]) :
-				    "");
+	r->function =
+		xstrdup(len ? mpt_stacktree_name(tree, path[len - 1]) : "");
 	for (k = 0; k < len; k++)
 		total += strlen(mpt_stacktree_name(tree, path[k])) + 1;
 	r->stack = p = xmalloc(total);
@@ -443,8 +445,8 @@ static void add_image(struct img *im, struct mpt_symbolizer *sym)
 			  0;
 		if (!len) {
 			if (!unknown)
-				unknown = mpt_stacktree_intern(tree, "[unknown]",
-							       9);
+				unknown = mpt_stacktree_intern(tree,
+							       "[unknown]", 9);
 			rev[len++] = unknown;
 		}
 		/* rev is innermost first; the top-down path is root first. */
@@ -481,8 +483,7 @@ static int print_tree_node(void *ctx, const struct mpt_stacknode *node,
 			   const uint32_t *path)
 {
 	struct out *o = ctx;
-	double pct = o->total ? 100.0 * (double)node->total /
-					(double)o->total :
+	double pct = o->total ? 100.0 * (double)node->total / (double)o->total :
 				0.0;
 
 	fprintf(o->f, "%6.2f%% %12llu  %*s%s\n", pct,
@@ -633,7 +634,8 @@ static int stacks_of(struct cmd_args *args, const char *path, FILE *out)
 		err = 0;
 	} else {
 		if (mpt_replay_lost(st.r))
-			fprintf(out, "# %llu events were lost while recording\n",
+			fprintf(out,
+				"# %llu events were lost while recording\n",
 				(unsigned long long)mpt_replay_lost(st.r));
 		fprintf(out, "# mpstacks: %s: %s, %s; total %llu\n", t->name,
 			metric_name[opt.metric],

@@ -45,10 +45,12 @@ static size_t deep_size(const struct mpt_record *rec)
 	switch (rec->type) {
 	case MPT_REC_HEADER:
 		n += align8(rec->u.header.host.len);
-		n += align8((size_t)rec->u.header.argc * sizeof(struct mpt_bytes));
+		n += align8((size_t)rec->u.header.argc *
+			    sizeof(struct mpt_bytes));
 		for (i = 0; i < rec->u.header.argc; i++)
 			n += align8(rec->u.header.argv[i].len);
-		n += align8((size_t)rec->u.header.nopts * sizeof(struct mpt_bytes));
+		n += align8((size_t)rec->u.header.nopts *
+			    sizeof(struct mpt_bytes));
 		for (i = 0; i < rec->u.header.nopts; i++)
 			n += align8(rec->u.header.opts[i].len);
 		break;
@@ -115,8 +117,7 @@ static void copy_bytes(struct batch *b, struct mpt_bytes *x)
 }
 
 static struct mpt_bytes *copy_bytes_array(struct batch *b,
-					  const struct mpt_bytes *a,
-					  uint32_t n)
+					  const struct mpt_bytes *a, uint32_t n)
 {
 	struct mpt_bytes *d = take(b, a, (size_t)n * sizeof(*a));
 	uint32_t i;
@@ -157,9 +158,9 @@ static void deep_copy(struct batch *b, struct mpt_record *rec)
 				     sizeof(struct mpt_segment));
 		break;
 	case MPT_REC_STACK:
-		rec->u.stack.frame = take(b, rec->u.stack.frame,
-					  (size_t)rec->u.stack.nframe *
-						  sizeof(uint64_t));
+		rec->u.stack.frame =
+			take(b, rec->u.stack.frame,
+			     (size_t)rec->u.stack.nframe * sizeof(uint64_t));
 		break;
 	case MPT_REC_GPU_DEVICE:
 		copy_bytes(b, &rec->u.gpu_device.name);
@@ -223,7 +224,8 @@ static void fill(struct mpt_prefetch *pf, struct batch *b,
 		need = deep_size(rec);
 		if (need && b->used + need > b->cap) {
 			if (b->n) {
-				/* Its memory is the reader's until the next call. */
+				/* Its memory is the reader's until the next
+				 * call. */
 				*pending = *rec;
 				*have_pending = 1;
 				return;

@@ -113,7 +113,7 @@ static int grow_array(void **arr, size_t *cap, size_t need, size_t elsize)
 	return 0;
 }
 
-#define GROW(arr, cap, need)                                                 \
+#define GROW(arr, cap, need) \
 	grow_array((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
 /*
@@ -271,8 +271,7 @@ struct mpt_replay *mpt_replay_new(const struct mpt_replay_ops *ops, void *ctx)
 	return r;
 }
 
-void mpt_replay_set_symbolizer(struct mpt_replay *r,
-			       struct mpt_symbolizer *sym)
+void mpt_replay_set_symbolizer(struct mpt_replay *r, struct mpt_symbolizer *sym)
 {
 	r->sym = sym;
 }
@@ -503,8 +502,8 @@ static int on_process_start(struct mpt_replay *r, const struct mpt_record *rec)
 	} else {
 		if (old && !old->finished) {
 			uint32_t why = kind == MPT_PROC_EXEC ? MPT_REPLAY_EXEC :
-				       old->end_pending ? MPT_REPLAY_EXIT :
-							  MPT_REPLAY_CUT;
+				       old->end_pending	     ? MPT_REPLAY_EXIT :
+							       MPT_REPLAY_CUT;
 
 			err = process_finish(r, old, why);
 			if (err)
@@ -529,8 +528,8 @@ static int on_process_start(struct mpt_replay *r, const struct mpt_record *rec)
 		if (err)
 			return err;
 		if (r->sym) {
-			err = mpt_sym_fork(r->sym, parent->info.pid, p->info.pid,
-					   rec->time);
+			err = mpt_sym_fork(r->sym, parent->info.pid,
+					   p->info.pid, rec->time);
 			if (err)
 				return err;
 		}
@@ -883,7 +882,8 @@ static int map_remove(struct mpt_replay *r, struct mpt_process *p, uint64_t lo,
 		} else if (chi == mhi) {
 			m->size = clo - mlo;
 		} else {
-			/* A hole in the middle: the tail becomes its own entry. */
+			/* A hole in the middle: the tail becomes its own entry.
+			 */
 			struct mpt_block tail = *m;
 
 			m->size = clo - mlo;
@@ -1171,8 +1171,7 @@ general:
 		    rec->u.mremap.new_addr == UINT64_MAX)
 			break;
 		err = map_remove(r, p, rec->u.mremap.old_addr,
-				 rec->u.mremap.old_addr +
-					 rec->u.mremap.old_len,
+				 rec->u.mremap.old_addr + rec->u.mremap.old_len,
 				 rec->tid);
 		if (!err)
 			err = map_add(r, p, rec->u.mremap.new_addr,
@@ -1206,8 +1205,8 @@ general:
 		break;
 	case MPT_REC_LEAK_BLOCK:
 		if (!p->finished) {
-			struct mpt_block *s = bt_find(&p->heap,
-						      rec->u.leak_block.addr, 0);
+			struct mpt_block *s =
+				bt_find(&p->heap, rec->u.leak_block.addr, 0);
 
 			if (s && rec->u.leak_block.kind <= MPT_LEAK_UNKNOWN)
 				s->kind = (uint8_t)rec->u.leak_block.kind;

@@ -34,20 +34,20 @@ enum mpt_domain {
 #define MPT_DOMAIN_ALL 7u
 
 enum mpt_block_flags {
-	MPT_BLOCK_SAMPLED = 1 << 0, /* recorded by byte sampling */
-	MPT_BLOCK_REALLOC = 1 << 1, /* made by realloc from an older block */
+	MPT_BLOCK_SAMPLED = 1 << 0,   /* recorded by byte sampling */
+	MPT_BLOCK_REALLOC = 1 << 1,   /* made by realloc from an older block */
 	MPT_BLOCK_INHERITED = 1 << 2, /* copied from the parent at fork */
 };
 
 /* One live block: 40 bytes, stored inline in the address table. */
 struct mpt_block {
 	uint64_t addr;
-	uint64_t size;	 /* bytes asked for (mapping: length) */
-	uint64_t time;	 /* allocation time, ns since trace start */
-	uint32_t stack;	 /* interned stack index, 0: none (see below) */
-	uint32_t tid;	 /* allocating thread */
-	uint16_t tag;	 /* allocation tag, 0: none; mpt_replay_tag_name() */
-	uint8_t kind;	 /* enum mpt_leak_kind (MPT_LEAK_UNKNOWN until scanned) */
+	uint64_t size;	/* bytes asked for (mapping: length) */
+	uint64_t time;	/* allocation time, ns since trace start */
+	uint32_t stack; /* interned stack index, 0: none (see below) */
+	uint32_t tid;	/* allocating thread */
+	uint16_t tag;	/* allocation tag, 0: none; mpt_replay_tag_name() */
+	uint8_t kind; /* enum mpt_leak_kind (MPT_LEAK_UNKNOWN until scanned) */
 	uint8_t domain;	 /* enum mpt_domain */
 	uint8_t func;	 /* enum mpt_func; GPU: enum mpt_gpu_kind */
 	uint8_t flags;	 /* enum mpt_block_flags */
@@ -68,18 +68,18 @@ struct mpt_process_info {
 	uint32_t image;	     /* serial of this image in the trace, from 1 */
 	uint32_t start_kind; /* enum mpt_process_kind */
 	uint64_t start_time, end_time;
-	uint32_t end_reason; /* enum mpt_end_reason */
-	uint32_t end_kind;   /* enum mpt_end_kind, when end_reason is EXIT */
-	int32_t end_code;    /* exit status or signal */
-	uint32_t end_core;   /* a core was dumped */
-	int scanned;	     /* a LEAK_SCAN record was seen */
+	uint32_t end_reason;  /* enum mpt_end_reason */
+	uint32_t end_kind;    /* enum mpt_end_kind, when end_reason is EXIT */
+	int32_t end_code;     /* exit status or signal */
+	uint32_t end_core;    /* a core was dumped */
+	int scanned;	      /* a LEAK_SCAN record was seen */
 	uint32_t scan_status; /* its status: 0 done, else errno */
-	const char *path;    /* executable, "" if unknown */
+	const char *path;     /* executable, "" if unknown */
 	/* Heap domain, as recorded (not weighted by sampling). */
 	uint64_t heap_bytes, heap_blocks; /* live now */
 	uint64_t heap_peak, heap_peak_time;
 	uint64_t allocs, frees, failed, reallocs;
-	uint64_t unknown_frees; /* frees of addresses never seen allocated */
+	uint64_t unknown_frees;	 /* frees of addresses never seen allocated */
 	uint64_t leak_unmatched; /* LEAK_BLOCK records naming no live block */
 };
 
@@ -185,7 +185,8 @@ uint64_t mpt_replay_lost(const struct mpt_replay *r);
 double mpt_replay_weight(const struct mpt_replay *r, const struct mpt_block *b);
 
 /* Estimated bytes a block stands for, rounded (its size when unsampled). */
-uint64_t mpt_replay_bytes(const struct mpt_replay *r, const struct mpt_block *b);
+uint64_t mpt_replay_bytes(const struct mpt_replay *r,
+			  const struct mpt_block *b);
 
 /*
  * Stacks.  Trace stack ids are interned into dense indexes 1..n; index 0 is

@@ -90,10 +90,10 @@ uint32_t mpt_stacktree_intern(struct mpt_stacktree *t, const char *name,
 			return (uint32_t)*slot;
 	}
 	if (t->nname == t->namecap || t->nname >= UINT32_MAX) {
-		char **nn = t->nname < UINT32_MAX ?
-				    realloc(t->name, t->namecap * 2 *
-							     sizeof(*nn)) :
-				    NULL;
+		char **nn =
+			t->nname < UINT32_MAX ?
+				realloc(t->name, t->namecap * 2 * sizeof(*nn)) :
+				NULL;
 
 		if (!nn) {
 			mpt_hmap_del(&t->byhash, key);

@@ -19,10 +19,10 @@
 struct mpt_stacktree;
 
 struct mpt_stacknode {
-	uint32_t name;	 /* interned name id; the root has none (0) */
-	uint32_t depth;	 /* root 0, its children 1, ... */
-	uint64_t total;	 /* values of all paths through this node */
-	uint64_t self;	 /* values of paths ending here */
+	uint32_t name;	/* interned name id; the root has none (0) */
+	uint32_t depth; /* root 0, its children 1, ... */
+	uint64_t total; /* values of all paths through this node */
+	uint64_t self;	/* values of paths ending here */
 };
 
 /* A new empty tree (just the root), or NULL when memory runs out. */

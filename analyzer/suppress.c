@@ -166,8 +166,7 @@ static int add_pat(struct supp *n, int kind, const char *text, size_t len)
 	return 0;
 }
 
-static void set_msg(char *msg, size_t size, unsigned line, const char *fmt,
-		    ...)
+static void set_msg(char *msg, size_t size, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 	int k;
@@ -184,8 +183,8 @@ static void set_msg(char *msg, size_t size, unsigned line, const char *fmt,
 
 static int parse_kinds(const char *p, size_t len, unsigned *out)
 {
-	static const char *const name[] = { "definite", "indirect",
-					    "possible", "reachable" };
+	static const char *const name[] = { "definite", "indirect", "possible",
+					    "reachable" };
 	unsigned kinds = 0;
 
 	while (len) {
@@ -205,7 +204,8 @@ static int parse_kinds(const char *p, size_t len, unsigned *out)
 			/* nothing */
 		} else {
 			for (i = 0; i < 4; i++)
-				if (strlen(name[i]) == w && !memcmp(p, name[i], w))
+				if (strlen(name[i]) == w &&
+				    !memcmp(p, name[i], w))
 					break;
 			if (i == 4)
 				return -1;
@@ -236,7 +236,8 @@ int mpt_supp_parse(struct mpt_suppressions *s, const char *text, size_t len,
 		lineno++;
 		while (b < e && (*b == ' ' || *b == '\t'))
 			b++;
-		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		while (e > b &&
+		       (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
 			e--;
 		if (b == e || (*b == '#' && state != 1))
 			continue;
@@ -253,8 +254,8 @@ int mpt_supp_parse(struct mpt_suppressions *s, const char *text, size_t len,
 				cur.kinds = ALL_KINDS;
 				cur.name = strndup(b, (size_t)(e - b));
 				err = cur.name ? add_pat(&cur, PAT_FUN, b + 5,
-							 (size_t)(e - b - 5))
-					       : MPT_E_NOMEM;
+							 (size_t)(e - b - 5)) :
+						 MPT_E_NOMEM;
 				if (!err)
 					err = add_supp(s, &cur);
 				if (err) {
@@ -345,7 +346,8 @@ int mpt_supp_parse(struct mpt_suppressions *s, const char *text, size_t len,
 		}
 	}
 	if (state) {
-		set_msg(msg, msgsize, open_line, "suppression not closed by '}'");
+		set_msg(msg, msgsize, open_line,
+			"suppression not closed by '}'");
 		supp_release(&cur);
 		return MPT_E_CORRUPT;
 	}

@@ -14,9 +14,9 @@
 #include "symbolize.h" /* struct mpt_symbolizer, struct mpt_frame */
 
 struct mpt_symtab {
-	uint64_t *addr;		  /* sorted, unique */
+	uint64_t *addr; /* sorted, unique */
 	size_t n;
-	struct mpt_frame *frame;  /* frames of addr[i]: [start[i], start[i+1]) */
+	struct mpt_frame *frame; /* frames of addr[i]: [start[i], start[i+1]) */
 	size_t *start;
 };
 

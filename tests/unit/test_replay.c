@@ -1,4 +1,5 @@
-/* test_replay.c - the replay model, on traces written with the formats writer. */
+/* test_replay.c - the replay model, on traces written with the formats writer.
+ */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -182,8 +183,7 @@ static int cb_free(void *c, struct mpt_process *p, const struct mpt_block *b,
 	return 0;
 }
 
-static int cb_failed(void *c, struct mpt_process *p,
-		     const struct mpt_record *r)
+static int cb_failed(void *c, struct mpt_process *p, const struct mpt_record *r)
 {
 	seen.failed++;
 	return 0;
@@ -281,8 +281,11 @@ static void test_replay__alloc_free(void **state)
 	assert_int_equal(seen.end[0].b[0].addr, 0x2000);
 	assert_int_equal(seen.end[0].b[0].size, 20);
 	assert_int_equal(seen.end[0].b[0].kind, MPT_LEAK_UNKNOWN);
-	assert_int_equal(mpt_process_info(mpt_replay_find_pid(r, 100))->unknown_frees, 1);
-	assert_int_equal(mpt_process_info(mpt_replay_find_pid(r, 100))->heap_peak, 30);
+	assert_int_equal(
+		mpt_process_info(mpt_replay_find_pid(r, 100))->unknown_frees,
+		1);
+	assert_int_equal(
+		mpt_process_info(mpt_replay_find_pid(r, 100))->heap_peak, 30);
 	mpt_replay_free(r);
 }
 
@@ -399,10 +402,10 @@ static void test_replay__fork_inherits(void **state)
 	assert_int_equal(mpt_process_info(mpt_replay_find_pid(r, 101))->ppid,
 			 100);
 	/* 30 bytes inherited, 10 freed, 50 allocated */
-	assert_int_equal(mpt_process_info(mpt_replay_find_pid(r, 101))->heap_bytes,
-			 70);
-	assert_int_equal(mpt_process_info(mpt_replay_find_pid(r, 101))->heap_blocks,
-			 2);
+	assert_int_equal(
+		mpt_process_info(mpt_replay_find_pid(r, 101))->heap_bytes, 70);
+	assert_int_equal(
+		mpt_process_info(mpt_replay_find_pid(r, 101))->heap_blocks, 2);
 	mpt_replay_free(r);
 }
 
@@ -439,7 +442,9 @@ static void test_replay__exec_resets(void **state)
 	assert_int_equal(seen.end[1].b[0].addr, 0x2000);
 	assert_int_equal(mpt_replay_nprocesses(r), 2);
 	assert_int_equal(mpt_process_module_at(mpt_replay_process(r, 0),
-					       0x400010, UINT64_MAX)->id, 1);
+					       0x400010, UINT64_MAX)
+				 ->id,
+			 1);
 	mpt_replay_free(r);
 }
 
@@ -481,7 +486,8 @@ static void test_replay__leak_kinds(void **state)
 	assert_int_equal(e->b[2].kind, MPT_LEAK_POSSIBLE);
 	assert_int_equal(e->b[3].kind, MPT_LEAK_REACHABLE);
 	assert_int_equal(e->b[4].kind, MPT_LEAK_UNKNOWN);
-	assert_int_equal(mpt_process_info(mpt_replay_process(r, 0))->leak_unmatched, 1);
+	assert_int_equal(
+		mpt_process_info(mpt_replay_process(r, 0))->leak_unmatched, 1);
 	/* pid 200 ended when the next image started or at the end */
 	e = seen.end[1].pid == 200 ? &seen.end[1] : &seen.end[2];
 	assert_int_equal(e->pid, 200);
@@ -509,7 +515,8 @@ static void test_replay__scan_before_end(void **state)
 	r = replay();
 	assert_int_equal(seen.nend, 1);
 	assert_int_equal(seen.end[0].b[0].kind, MPT_LEAK_DEFINITE);
-	assert_int_equal(mpt_process_info(mpt_replay_process(r, 0))->end_code, 3);
+	assert_int_equal(mpt_process_info(mpt_replay_process(r, 0))->end_code,
+			 3);
 	mpt_replay_free(r);
 }
 

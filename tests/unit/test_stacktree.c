@@ -118,7 +118,8 @@ static void test_suppress__glob(void **state)
 	assert_true(mpt_glob_match("*alloc", "calloc"));
 	assert_true(mpt_glob_match("a*b*c", "aXXbYYc"));
 	assert_false(mpt_glob_match("a*b*c", "aXXbYY"));
-	assert_true(mpt_glob_match("operator new[]*", "operator new[](unsigned long)"));
+	assert_true(mpt_glob_match("operator new[]*",
+				   "operator new[](unsigned long)"));
 	assert_false(mpt_glob_match("main", "main2"));
 	assert_false(mpt_glob_match("?", ""));
 }
@@ -129,8 +130,8 @@ static struct mpt_suppressions *parse(const char *text, int want)
 	char msg[128] = "";
 
 	assert_non_null(s);
-	assert_int_equal(mpt_supp_parse(s, text, strlen(text), msg, sizeof(msg)),
-			 want);
+	assert_int_equal(
+		mpt_supp_parse(s, text, strlen(text), msg, sizeof(msg)), want);
 	return s;
 }
 
@@ -180,7 +181,8 @@ static void test_suppress__lsan(void **state)
 {
 	static const struct mpt_supp_frame st[] = {
 		{ "malloc", NULL, NULL, 0 },
-		{ "strdup_wrapper", "/usr/lib/libfoo.so.2", "/src/foo/str.c", 4 },
+		{ "strdup_wrapper", "/usr/lib/libfoo.so.2", "/src/foo/str.c",
+		  4 },
 		{ "main", "/bin/app", "/src/main.c", 5 },
 	};
 	struct mpt_suppressions *s;
@@ -211,14 +213,16 @@ static void test_suppress__lsan(void **state)
 
 static void test_suppress__errors(void **state)
 {
-	mpt_supp_free(parse("{\n name\n Memcheck:Leak\n fun:a\n", MPT_E_CORRUPT));
+	mpt_supp_free(
+		parse("{\n name\n Memcheck:Leak\n fun:a\n", MPT_E_CORRUPT));
 	mpt_supp_free(parse("{\n}\n", MPT_E_CORRUPT));
 	mpt_supp_free(parse("{\n n\n}\n", MPT_E_CORRUPT));
 	mpt_supp_free(parse("junk\n", MPT_E_CORRUPT));
-	mpt_supp_free(parse("{\n n\n Memcheck:Leak\n bogus:a\n}\n",
-			    MPT_E_CORRUPT));
-	mpt_supp_free(parse("{\n n\n Memcheck:Leak\n match-leak-kinds: lost\n}\n",
-			    MPT_E_CORRUPT));
+	mpt_supp_free(
+		parse("{\n n\n Memcheck:Leak\n bogus:a\n}\n", MPT_E_CORRUPT));
+	mpt_supp_free(
+		parse("{\n n\n Memcheck:Leak\n match-leak-kinds: lost\n}\n",
+		      MPT_E_CORRUPT));
 	mpt_supp_free(parse("", 0));
 	mpt_supp_free(NULL);
 }
@@ -283,7 +287,8 @@ static void test_prefetch__same_records(void **state)
 		} else if (n % 100 == 1) {
 			assert_int_equal(got->type, MPT_REC_MARKER);
 			assert_int_equal(got->u.marker.label.len, 5);
-			assert_memory_equal(got->u.marker.label.ptr, "label", 5);
+			assert_memory_equal(got->u.marker.label.ptr, "label",
+					    5);
 		} else {
 			assert_int_equal(got->type, MPT_REC_ALLOC);
 			assert_int_equal(got->u.alloc.size, (uint64_t)n);
