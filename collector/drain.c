@@ -15,7 +15,7 @@
 
 uint64_t emitted_raw(void)
 {
-	return M.last + M.t0;
+	return M.last_raw;
 }
 
 struct region *region_attach(struct proc *p, struct mpr_region *map)
@@ -59,7 +59,7 @@ void sev_push(const struct sev *e)
 int emit(struct mpt_record *r, uint64_t raw_time, struct proc *p,
 	 uint32_t tid)
 {
-	uint64_t t = raw_time > M.t0 ? raw_time - M.t0 : 0;
+	uint64_t t = raw_time > M.t0 ? raw_ns(raw_time - M.t0) : 0;
 	int rc;
 
 	if (M.write_failed)
@@ -68,6 +68,8 @@ int emit(struct mpt_record *r, uint64_t raw_time, struct proc *p,
 	if (t < M.last)
 		t = M.last;
 	M.last = t;
+	if (raw_time > M.last_raw)
+		M.last_raw = raw_time;
 	r->time = t;
 	r->pid = p ? (uint32_t)p->pid : 0;
 	r->tid = tid;
@@ -541,7 +543,7 @@ static int sev_cmp(const void *a, const void *b)
  */
 void drain_pass(int final)
 {
-	uint64_t W = final ? UINT64_MAX : now_ns();
+	uint64_t W = final ? UINT64_MAX : raw_now();
 	struct stream **act = NULL;
 	size_t nact = 0, capact = 0, si = 0, nemit = 0;
 

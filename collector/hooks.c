@@ -150,7 +150,7 @@ static void *do_realloc(void *old, size_t n, int func, size_t nmemb)
 	 * The real realloc frees `old` inside, where we cannot see it: mprec
 	 * must not emit anything later than t0 until our records are in.
 	 */
-	t0 = rec_now();
+	t0 = rec_now_early();
 	if (old && atomic_load_explicit(&t->slot->inflight,
 					memory_order_relaxed) == 0) {
 		atomic_store_explicit(&t->slot->inflight, t0,

@@ -97,7 +97,10 @@ struct mprec {
 	struct options o;
 	struct mpt_writer *w;
 	uint64_t t0;	     /* raw time of trace time 0 */
+	int tsc;	     /* the raw clock is the TSC */
+	uint64_t tsc_mult;   /* ns per tick, 32.32 fixed point */
 	uint64_t last;	     /* last trace time emitted */
+	uint64_t last_raw;   /* the largest raw time emitted */
 	struct proc *procs;
 	struct sev *sev;
 	size_t nsev, capsev;
@@ -115,7 +118,13 @@ struct mprec {
 
 extern struct mprec M;
 
-uint64_t now_ns(void);
+/*
+ * mprec's raw clock, the one the app stamps events with: TSC ticks (M.tsc)
+ * or CLOCK_MONOTONIC ns.  raw_ns() turns a difference into nanoseconds.
+ */
+uint64_t raw_now(void);
+uint64_t raw_ns(uint64_t delta);
+uint64_t mono_ns(void);
 
 /* drain.c */
 struct region *region_attach(struct proc *p, struct mpr_region *map);

@@ -37,12 +37,102 @@ static uint64_t dbg_passes, dbg_sleep; /* for MPREC_DEBUG */
 static pid_t child_pid;
 static int child_status = -1;
 
-uint64_t now_ns(void)
+uint64_t mono_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t rdtsc_ordered(void)
+{
+	uint32_t lo, hi;
+
+	/* Neither earlier nor later instructions pass it. */
+	__asm__ __volatile__("lfence\n\trdtsc\n\tlfence"
+			     : "=a"(lo), "=d"(hi) : : "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+uint64_t raw_now(void)
+{
+	return M.tsc ? rdtsc_ordered() : mono_ns();
+}
+
+uint64_t raw_ns(uint64_t delta)
+{
+	if (!M.tsc)
+		return delta;
+	return (uint64_t)(((unsigned __int128)delta * M.tsc_mult) >> 32);
+}
+
+static int file_has(const char *path, const char *const *words)
+{
+	char buf[16384];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ok = 1;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (; *words; words++)
+		ok = ok && strstr(buf, *words);
+	return ok;
+}
+
+/*
+ * Use the TSC as the raw clock when the kernel itself trusts it (its clock
+ * source) and it is invariant: the app then stamps events with one rdtsc
+ * instead of clock_gettime.  Its rate is measured against CLOCK_MONOTONIC.
+ */
+static void tsc_setup(void)
+{
+	static const char *const cs[] = { "tsc", NULL };
+	static const char *const flags[] = { " constant_tsc", " nonstop_tsc",
+					     NULL };
+	uint64_t m0, m1 = 0, t0, t1 = 0, best = UINT64_MAX, mid0 = 0, tsc0 = 0;
+	struct timespec ts = { 0, 10000000 };
+
+#if !defined(__x86_64__)
+	return;
+#endif
+	if (getenv("MPREC_NO_TSC") ||
+	    !file_has("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		      cs) ||
+	    !file_has("/proc/cpuinfo", flags))
+		return;
+	/* Pair each TSC reading with the middle of two clock readings. */
+	for (int i = 0; i < 5; i++) {
+		m0 = mono_ns();
+		t0 = rdtsc_ordered();
+		m1 = mono_ns();
+		if (m1 - m0 < best) {
+			best = m1 - m0;
+			mid0 = (m0 + m1) / 2;
+			tsc0 = t0;
+		}
+	}
+	nanosleep(&ts, NULL);
+	best = UINT64_MAX;
+	for (int i = 0; i < 5; i++) {
+		uint64_t a = mono_ns(), t = rdtsc_ordered(), b = mono_ns();
+
+		if (b - a < best) {
+			best = b - a;
+			m1 = (a + b) / 2;
+			t1 = t;
+		}
+	}
+	if (t1 <= tsc0 || m1 <= mid0)
+		return;
+	M.tsc_mult = (uint64_t)(((unsigned __int128)(m1 - mid0) << 32) /
+				(t1 - tsc0));
+	M.tsc = 1;
 }
 
 __attribute__((format(printf, 2, 3), noreturn)) static void
@@ -507,7 +597,7 @@ static void note_end(struct proc *p, int have, int st)
 
 	memset(&e, 0, sizeof(e));
 	e.type = MPT_REC_PROCESS_END;
-	e.time = p->gone_at ? p->gone_at : now_ns();
+	e.time = p->gone_at ? p->gone_at : raw_now();
 	e.p = p;
 	if (!have) {
 		struct region *rg = p->rg;
@@ -563,11 +653,11 @@ static void check_ends(void)
 		 * exit, wait a little for the parent's report of the status.
 		 */
 		if (!have && !(p->rg && atomic_load(&p->rg->map->exit_called))) {
-			uint64_t now = now_ns();
+			uint64_t now = raw_now();
 
 			if (!p->gone_at)
 				p->gone_at = now;
-			if (now - p->gone_at < 200000000)
+			if (raw_ns(now - p->gone_at) < 200000000)
 				continue;
 		}
 		if (p->pidfd >= 0)
@@ -798,7 +888,7 @@ int main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	snprintf(sockname, sizeof(sockname), "mprec.%d.%llx", (int)getpid(),
-		 (unsigned long long)now_ns());
+		 (unsigned long long)mono_ns());
 	memcpy(sa.sun_path + 1, sockname, strlen(sockname));
 	if (bind(listen_fd, (struct sockaddr *)&sa,
 		 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
@@ -824,14 +914,15 @@ int main(int argc, char **argv)
 	M.w = mpt_writer_new(out_fd, &wo, &err);
 	if (!M.w)
 		die(EXIT_MPREC, "cannot write trace: %s", mpt_strerror(err));
-	M.t0 = now_ns();
+	tsc_setup();
+	M.t0 = raw_now();
 	put_header(argc - optind, argv + optind);
 
 	snprintf(opts, sizeof(opts),
-		 "depth=%d,unwind=%s,sample=%llu,follow=%d,scan=%d,mprec=%d%s",
+		 "depth=%d,unwind=%s,sample=%llu,follow=%d,scan=%d,mprec=%d,tsc=%d%s",
 		 M.o.depth, M.o.fp ? "fp" : "cfi",
 		 (unsigned long long)M.o.sample_bytes, M.o.follow,
-		 M.o.leak_scan, (int)getpid(),
+		 M.o.leak_scan, (int)getpid(), M.tsc,
 		 getenv("MPREC_NO_UCACHE") ? ",ucache=0" : "");
 	ld = getenv("LD_PRELOAD");
 	fflush(NULL);
@@ -869,7 +960,7 @@ int main(int argc, char **argv)
 	memset(&e, 0, sizeof(e));
 	e.type = MPT_REC_PROCESS_START;
 	e.kind = MPT_PROC_INITIAL;
-	e.time = now_ns();
+	e.time = raw_now();
 	e.ppid = (uint32_t)getpid();
 	e.path = strdup(path);
 	e.argc = (uint32_t)(argc - optind);
@@ -897,10 +988,10 @@ int main(int argc, char **argv)
 		 * wakes us when it fills up); idle: sleep until news.
 		 */
 		if (M.moved)
-			last_busy = now_ns();
+			last_busy = mono_ns();
 		if (M.moved > MPR_RING_SIZE / 16 || M.waiters)
 			timeout = 0;
-		else if (now_ns() - last_busy < 50000000)
+		else if (mono_ns() - last_busy < 50000000)
 			timeout = 200000;
 		else
 			timeout = 5000000;
@@ -913,11 +1004,11 @@ int main(int argc, char **argv)
 			}
 		dbg_passes++;
 		if (timeout) {
-			uint64_t t1 = now_ns();
+			uint64_t t1 = mono_ns();
 			struct timespec ts = { 0, timeout };
 
 			ppoll(pf, npf, &ts, NULL);
-			dbg_sleep += now_ns() - t1;
+			dbg_sleep += mono_ns() - t1;
 		}
 	}
 	drain_pass(1);

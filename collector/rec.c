@@ -27,6 +27,7 @@ HIDDEN int rec_state;
 HIDDEN struct mpr_region *rec_region;
 HIDDEN struct rec_opts rec_opts = { 64, 0, 0, 1, 1, 0 };
 HIDDEN struct rec_real rec_real;
+HIDDEN int rec_tsc;
 
 static pthread_key_t thread_key;
 static char sock_name[108];
@@ -415,7 +416,7 @@ void rec_free(struct tstate *t, int func, void *addr, uint64_t time)
 	r->h.type = MPR_FREE;
 	r->h.aux = (uint16_t)func;
 	r->h.len = sizeof(*r);
-	r->h.time = time ? time : rec_now();
+	r->h.time = time ? time : rec_now_early();
 	r->addr = (uint64_t)(uintptr_t)addr;
 	ring_commit(t, sizeof(*r));
 out:
@@ -949,6 +950,8 @@ static void parse_opts(const char *s)
 			rec_opts.follow = (int)n;
 		else if (!strncmp(s, "scan=", 5))
 			rec_opts.leak_scan = (int)n;
+		else if (!strncmp(s, "tsc=", 4))
+			rec_tsc = n == 1;
 		else if (!strncmp(s, "ucache=", 7))
 			rec_opts.no_ucache = n == 0;
 		else if (!strncmp(s, "mprec=", 6))

@@ -132,13 +132,46 @@ int rec_prepare(struct tstate *t);
 void *rec_boot_alloc(size_t n, size_t align);
 int rec_is_boot(const void *p);
 
-static inline uint64_t rec_now(void)
+extern int rec_tsc;
+
+/*
+ * The time of an event, in mprec's raw clock: TSC ticks when mprec found the
+ * TSC usable (invariant and the kernel's own clock source; mprec converts),
+ * else CLOCK_MONOTONIC nanoseconds.  rec_now() waits for the instructions
+ * before it (lfence), as an allocation must be stamped after the allocator
+ * returned; rec_now_early() may run early, which only makes the stamp of a
+ * free (taken before the real free) earlier.
+ */
+static inline uint64_t rec_mono(void)
 {
 	struct timespec ts;
 	extern int clock_gettime(clockid_t, struct timespec *);
 
 	clock_gettime(1 /* CLOCK_MONOTONIC */, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t rec_now(void)
+{
+	if (likely(rec_tsc)) {
+		uint32_t lo, hi;
+
+		__asm__ __volatile__("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)
+				     : : "memory");
+		return ((uint64_t)hi << 32) | lo;
+	}
+	return rec_mono();
+}
+
+static inline uint64_t rec_now_early(void)
+{
+	if (likely(rec_tsc)) {
+		uint32_t lo, hi;
+
+		__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+		return ((uint64_t)hi << 32) | lo;
+	}
+	return rec_mono();
 }
 
 /*
