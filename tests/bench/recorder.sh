@@ -117,7 +117,7 @@ measure() {
 		;;
 	esac
 	awk -v t0="$t0" -v t1="$t1" -v rss="$rss" -v b="${bytes:-0}" \
-		-v e="$events" -v a="$appcpu" '{ printf "%.3f %.2f %d %d %d %.2f\n",
+		-v e="$events" -v a="$appcpu" '{ printf "%.3f %.2f %.0f %.0f %.0f %.2f\n",
 			t1 - t0, $(NF - 1) + $NF, rss, b, e, a }' "$work/time"
 }
 
@@ -173,7 +173,7 @@ for w in "${workloads[@]}"; do
 				printf "%-8s %-9s %7.2f %6.2f %7.2f %6.2f %7s %7s %7.1f %9s %9s %7s\n",
 					w, m, wall, 1, cpu, 1, ac, rc, rss / 1024, "-", "-", "-"
 			else
-				printf "%-8s %-9s %7.2f %6.2f %7.2f %6.2f %7s %7s %7.1f %9.1f %9d %7.2f\n",
+				printf "%-8s %-9s %7.2f %6.2f %7.2f %6.2f %7s %7s %7.1f %9.1f %9.0f %7.2f\n",
 					w, m, wall, wall / bw, cpu, cpu / bc, ac, rc, rss / 1024,
 					bytes / 1048576, ev, ev ? bytes / ev : 0
 		}'
