@@ -12,6 +12,11 @@
  *           3 x aligned_alloc(256, 4352), 3 x valloc(4004), 3 x pvalloc(4005),
  *           3 x reallocarray(NULL, 7, 601) (size 4207)
  *   x():    2 x malloc(1 << 62): failed, flags bit 0, addr 0
+ *   z():    5 x malloc(1234), each then realloc(p, 0), which frees it (glibc
+ *           returns NULL): 5 FREE func realloc of the 1234 blocks and no
+ *           other record; 1 x malloc(1235), then realloc(q, 1 << 62), which
+ *           fails: 1 failed ALLOC func realloc with old_addr q; q stays live
+ *           and is freed (1 FREE func free)
  *   frees: all 100 malloc(1111) blocks, the first 25 calloc blocks, all 30
  *          3002 blocks, and the 18 blocks of m(): 173 FREE func free of those
  *          addresses.  25 calloc(2331) blocks stay live (leaked) at exit.
@@ -81,6 +86,21 @@ __attribute__((noinline)) static void x(void)
 		basic_failed[i] = malloc(opaque_size((size_t)1 << 62));
 }
 
+__attribute__((noinline)) static void z(void)
+{
+	void *q;
+
+	for (int i = 0; i < 5; i++) {
+		void *p = keep(malloc(opaque_size(1234)));
+		if (realloc(p, opaque_size(0)) != NULL)
+			abort();
+	}
+	q = keep(malloc(opaque_size(1235)));
+	if (realloc(q, opaque_size((size_t)1 << 62)) != NULL)
+		abort();
+	free(q);
+}
+
 int main(void)
 {
 	f();
@@ -88,6 +108,7 @@ int main(void)
 	r();
 	m();
 	x();
+	z();
 	for (int i = 0; i < NF; i++)
 		free(fb[i]);
 	for (int i = 0; i < NG / 2; i++)

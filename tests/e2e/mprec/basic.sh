@@ -28,6 +28,17 @@ expect "alignment of memalign(64, 4001)" \
 expect "failed malloc(1 << 62)" \
 	"$(q 'ty == "alloc" && v("size") == "4611686018427387904" && failed() && fn() == "malloc" { n++ } END { print n + 0 }')" 2
 
+# realloc(p, 0) frees p: only the FREE; a failed realloc: a failed ALLOC
+# with old_addr, the block stays live until its free.
+expect "malloc(1234)" "$(n_alloc 1234 malloc)" 5
+expect "realloc(p, 0)'s free of the 1234 blocks" "$(n_free_of 1234 realloc)" 5
+expect "realloc ALLOC records of size 0" \
+	"$(q 'ty == "alloc" && fn() == "realloc" && v("size") + 0 == 0 { n++ } END { print n + 0 }')" 0
+expect "failed realloc(q, 1 << 62) with old_addr q" \
+	"$(q 'ty == "alloc" && v("size") == 1235 && !failed() { b = v("addr") }
+	     ty == "alloc" && fn() == "realloc" && failed() && v("size") == "4611686018427387904" && b != "" && v("old_addr") == b { n++ }
+	     END { print n + 0 }')" 1
+expect "free of the 1235 block after the failed realloc" "$(n_free_of 1235 free)" 1
 expect "free of the 1111 blocks" "$(n_free_of 1111 free)" 100
 expect "free of the 2331 blocks" "$(n_free_of 2331 free)" 25
 expect "realloc's free of the 3001 blocks" "$(n_free_of 3001 realloc)" 30
