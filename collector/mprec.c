@@ -448,7 +448,14 @@ static void handle_exit(int fd, const struct mpr_msg *m)
 {
 	struct proc *p = proc_find((pid_t)m->pid);
 
-	if (p && !p->scanned && M.o.leak_scan) {
+	if (p && !p->scanned && M.o.leak_scan && M.o.sample_bytes) {
+		/*
+		 * Sampling knows only some blocks: pointers held in the others
+		 * would be missed, and kinds would be wrong.
+		 */
+		p->scanned = 1;
+		leak_scan_unavailable(p, EOPNOTSUPP);
+	} else if (p && !p->scanned && M.o.leak_scan) {
 		/* Everything the process did before asking must be out. */
 		for (int i = 0; i < 1000 && M.watermark <= m->time; i++) {
 			if (i > 10)
