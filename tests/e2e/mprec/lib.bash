@@ -147,6 +147,10 @@ BEGIN {
 	alias("header", "major=id minor=a clock_id=b page_size=c sample_bytes=d host=text")
 	alias("end", "exit_code=id records=a events=b lost=c processes=d")
 	alias("lost", "count=a reason=b bytes=size")
+	alias("mmap", "len=size prot=a flags=b fd=c offset=d")
+	alias("munmap", "len=size")
+	alias("mremap", "new_addr=addr new_len=size old_addr=a old_len=b flags=c")
+	alias("brk", "new_end=addr old_end=a")
 }
 /^#/ { next }
 !HDR {
