@@ -20,6 +20,7 @@
 #define MPREC_H
 
 #include <dlfcn.h> /* dlsym */
+#include <string.h> /* memcpy */
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,7 +49,14 @@ static inline mprec_mark_fn_ mprec_mark_fn_get_(void)
 		f = dlsym(RTLD_DEFAULT, "mprec_rt_mark");
 		fn = f ? f : (void *)-1;
 	}
-	return f == (void *)-1 ? (mprec_mark_fn_)0 : (mprec_mark_fn_)f;
+	{
+		mprec_mark_fn_ r = 0;
+
+		/* No object-to-function pointer cast (ISO C forbids it). */
+		if (f != (void *)-1)
+			memcpy(&r, &f, sizeof(r));
+		return r;
+	}
 }
 
 static inline mprec_pop_fn_ mprec_pop_fn_get_(void)
@@ -60,7 +68,13 @@ static inline mprec_pop_fn_ mprec_pop_fn_get_(void)
 		f = dlsym(RTLD_DEFAULT, "mprec_rt_tag_pop");
 		fn = f ? f : (void *)-1;
 	}
-	return f == (void *)-1 ? (mprec_pop_fn_)0 : (mprec_pop_fn_)f;
+	{
+		mprec_pop_fn_ r = 0;
+
+		if (f != (void *)-1)
+			memcpy(&r, &f, sizeof(r));
+		return r;
+	}
 }
 
 /* Put a named point on the timeline. */
