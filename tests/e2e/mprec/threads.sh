@@ -32,6 +32,14 @@ valid_trace
 dump
 check_threads
 expect "free of the 9999 blocks" "$(n_free_of 9999 free)" 10
+# Each worker (joined before main returns): THREAD_START before its first
+# allocation, THREAD_END after its last one.
+expect "workers with start, allocations, end in that order" \
+	"$(q 'ty == "thread_start" { st[v("tid")] = 1 }
+	     ty == "alloc" && v("size") >= 10001 && v("size") <= 10004 {
+		t = v("tid"); w[t] = 1; if (!(t in st) || (t in en)) bad[t] = 1 }
+	     ty == "thread_end" { en[v("tid")] = 1 }
+	     END { for (t in w) if ((t in en) && !(t in bad)) n++; print n + 0 }')" 4
 
 # linger: the workers are still running when main calls exit(0).
 rec -- "$APPS/threads" linger
