@@ -43,3 +43,7 @@ done
 expect "child's 21003 blocks before its exec record" \
 	"$(q 'ty == "process_start" && v("pid") == C && v("kind") + 0 == 3 { ex = 1 }
 	     ty == "alloc" && v("pid") == C && v("size") == 21003 && !ex { n++ } END { print n + 0 }' C=$child)" 0
+# the new image's modules are recorded after the exec record
+expect "MODULE_LOAD of exec_target in the child after its exec" \
+	"$(q 'ty == "process_start" && v("pid") == C && v("kind") + 0 == 3 { ex = 1 }
+	     ty == "module_load" && v("pid") == C && ex && v("path") ~ /\/exec_target"?$/ { n++ } END { print n + 0 }' C=$child)" 1
