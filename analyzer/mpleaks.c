@@ -35,7 +35,9 @@ static const char builtin_supp[] =
 	"{\n glibc: dynamic loader object lookup table\n Memcheck:Leak\n"
 	" fun:*alloc\n ...\n fun:_dl_find_object_update\n}\n"
 	"{\n libstdc++: exception emergency pool\n Memcheck:Leak\n"
-	" fun:malloc\n obj:*/libstdc++.so*\n ...\n fun:call_init\n}\n";
+	" fun:malloc\n obj:*/libstdc++.so*\n ...\n fun:call_init\n}\n"
+	"{\n glibc: stdio stream buffer\n Memcheck:Leak\n fun:malloc\n"
+	" fun:*_IO_file_doallocate\n}\n";
 
 enum {
 	OPT_KIND = 0x100,
@@ -51,8 +53,8 @@ static const struct cmd_option options[] = {
 	{ "all", OPT_ALL, NULL, "report every kind (same as --kind all)" },
 	{ "at", OPT_AT, "T",
 	  "only blocks live at time T and never freed afterwards" },
-	{ "fail", OPT_FAIL, NULL,
-	  "exit 1 when reported bytes exceed BYTES (--fail=BYTES, default 0)" },
+	{ "fail", OPT_FAIL, "[=BYTES]",
+	  "exit 1 when reported bytes exceed BYTES (default 0)" },
 	{ "kind", OPT_KIND, "K[,K]",
 	  "definite, indirect, possible, reachable, unknown or all" },
 	{ "min-age", OPT_MIN_AGE, "T",
@@ -189,46 +191,15 @@ static int handle(int val, const char *arg, void *ctx)
 		return 0;
 	case OPT_FAIL:
 		opt.fail = 1;
+		opt.fail_bytes = 0;
+		if (arg && parse_size(arg, &opt.fail_bytes, &errstr) < 0)
+			return error("invalid --fail '%s': %s", arg, errstr);
 		return 0;
 	case OPT_NO_BUILTIN:
 		opt.no_builtin = 1;
 		return 0;
 	}
 	return -1;
-}
-
-/*
- * --fail takes an optional argument, which the shared parser does not
- * know: take "--fail=BYTES" out of argv before it runs.
- */
-static int take_fail_arg(int argc, char **argv)
-{
-	int i, n = 1;
-	const char *errstr;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			while (i < argc)
-				argv[n++] = argv[i++];
-			break;
-		}
-		if (!strncmp(argv[i], "--fail=", 7)) {
-			set_progname("mpleaks");
-			if (parse_size(argv[i] + 7, &opt.fail_bytes, &errstr) <
-			    0) {
-				error("invalid --fail '%s': %s", argv[i] + 7,
-				      errstr);
-				fprintf(stderr,
-					"Try 'mpleaks --help' for more information.\n");
-				exit(EXIT_USAGE);
-			}
-			opt.fail = 1;
-			continue;
-		}
-		argv[n++] = argv[i];
-	}
-	argv[n] = NULL;
-	return n;
 }
 
 /*
@@ -814,7 +785,6 @@ int main(int argc, char **argv)
 
 	opt.kinds = (1u << MPT_LEAK_DEFINITE) | (1u << MPT_LEAK_INDIRECT) |
 		    (1u << MPT_LEAK_UNKNOWN);
-	argc = take_fail_arg(argc, argv);
 	cmd_parse(&spec, argc, argv, &args);
 	if (!opt.no_builtin) {
 		char msg[128];

@@ -1,0 +1,163 @@
+# qa_valgrind: on ordinary programs nobody wrote for mptrace (tests/qa: a
+# hash table that leaks on an error path, a tree freed in part, C++
+# containers behind a base pointer, recursion, realloc growth and libc's own
+# allocations, threads, a forked child), mpleaks --all agrees with valgrind
+# memcheck run here on the same binary: the totals of each kind in every
+# process, the loss records (kind, bytes, blocks) and the frame that
+# allocated each record; the CSV output sums to the same totals.
+. "$TOP/tests/e2e/mpleaks/lib.bash"
+command -v valgrind >/dev/null || skip "valgrind not installed"
+QA=$BUILD/tests/qa
+need "$MPLEAKS" "$MPREC" "$QA/hashtab"
+
+vg_totals() { # valgrind log -> "D=b/B I=b/B P=b/B R=b/B" (no leaks: zeros)
+	awk 'function num(s) { gsub(/,/, "", s); return s + 0 }
+	/definitely lost:/ { db = num($(NF-4)); dk = num($(NF-1)) }
+	/indirectly lost:/ { ib = num($(NF-4)); ik = num($(NF-1)) }
+	/possibly lost:/   { pb = num($(NF-4)); pk = num($(NF-1)) }
+	/still reachable:/ { rb = num($(NF-4)); rk = num($(NF-1)) }
+	END { printf "D=%d/%d I=%d/%d P=%d/%d R=%d/%d\n",
+		dk, db, ik, ib, pk, pb, rk, rb }' "$1"
+}
+
+# The allocating frame of a loss record, the same way for both tools: the
+# first frame below the allocator, as file basename:line when the frame has
+# one, else the function name.
+frame_key='function key(s,   m) {
+		if (match(s, /\(([^():]*\/)?[^()\/:]+:[0-9]+\)$/)) {
+			s = substr(s, RSTART + 1, RLENGTH - 2)
+			sub(/.*\//, "", s)
+			return s
+		}
+		sub(/ \(in [^()]*\)$/, "", s)
+		return s
+	}'
+
+vg_records() { # valgrind log -> "KIND BYTES BLOCKS FRAME" sorted
+	awk "$frame_key"'
+	function num(s) { gsub(/,/, "", s); return s + 0 }
+	{ sub(/^==[0-9]+== /, "") }
+	/ are .* in loss record / {
+		k = $0; sub(/ in loss record.*/, "", k); sub(/.* are /, "", k)
+		k = toupper(substr(k, 1, 1))
+		if (k == "S") k = "R"
+		b = num($1)
+		if ($2 ~ /^\(/) b = num(substr($2, 2))
+		for (i = 1; i < NF; i++) if ($(i + 1) == "blocks") n = num($i)
+		want = 1; next }
+	want && /^ *(at|by) / {
+		s = $0; sub(/^ *(at|by) 0x[0-9A-Fa-f]+: /, "", s)
+		if (s ~ /^(malloc|calloc|realloc|operator new)/) next
+		print k, b, n, key(s); want = 0 }' "$1" | sort
+}
+
+mp_records() { # mpleaks text output, pid -> the same shape
+	awk -v pid="$2" "$frame_key"'
+	/^# pid / { on = ($3 == pid) }
+	!on { next }
+	/ are .* in loss record / {
+		k = $0; sub(/ in loss record.*/, "", k); sub(/.* are /, "", k)
+		k = toupper(substr(k, 1, 1))
+		if (k == "S") k = "R"
+		b = $1; n = $4; want = 1; next }
+	want && /^ *by / {
+		s = $0; sub(/^ *by 0x[0-9a-f]+: /, "", s)
+		sub(/ \[inlined\]$/, "", s)
+		print k, b, n, key(s); want = 0 }' "$1" | sort
+}
+
+mp_totals() { # mpleaks text output, pid -> "D=b/B I=b/B P=b/B R=b/B"
+	local s
+	s=$(summary "$1" "$2")
+	echo "${s% U=*}"
+}
+
+csv_totals() { # mpleaks CSV, pid -> the same shape
+	awk -F, -v pid="$2" 'NR > 1 && $1 == pid {
+		n[$3] += $6; b[$3] += $7 }
+	END { printf "D=%d/%d I=%d/%d P=%d/%d R=%d/%d\n",
+		n["definite"], b["definite"], n["indirect"], b["indirect"],
+		n["possible"], b["possible"], n["reachable"], b["reachable"] }' "$1"
+}
+
+failed=0
+check() { # check NAME PROG [ARGS...]
+	local name=$1 f vpids mpids v m
+	shift
+	rm -f "$TMPDIR"/vg.*
+	# Whole stacks (the default 12 callers would merge deep records).
+	valgrind --leak-check=full --show-leak-kinds=all --num-callers=100 \
+		--log-file="$TMPDIR/vg.%p" "$@" >/dev/null 2>&1 ||
+		[ $? = 3 ] || fail "$name: valgrind run failed"
+	"$MPREC" -o "$TMPDIR/$name.trace" "$@" >/dev/null 2>"$TMPDIR/mp.err" ||
+		fail "$name: mprec exited $?: $(head -3 "$TMPDIR/mp.err")"
+	"$MPLEAKS" --all "$TMPDIR/$name.trace" >"$TMPDIR/$name.leaks" ||
+		fail "$name: mpleaks exited $?"
+	"$MPLEAKS" --all -f csv "$TMPDIR/$name.trace" >"$TMPDIR/$name.csv" ||
+		fail "$name: mpleaks -f csv exited $?"
+	# Processes in start order: valgrind's pids and mpleaks' headers.
+	vpids=$(for f in "$TMPDIR"/vg.*; do echo "${f##*.}"; done | sort -n)
+	mpids=$(awk '/^# pid / { print $3 }' "$TMPDIR/$name.leaks")
+	[ "$(echo "$vpids" | wc -l)" = "$(echo "$mpids" | wc -l)" ] ||
+		fail "$name: valgrind saw $(echo $vpids) processes, mpleaks $(echo $mpids)"
+	while read -r v m <&3; do
+		got=$(mp_totals "$TMPDIR/$name.leaks" "$m")
+		want=$(vg_totals "$TMPDIR/vg.$v")
+		csv=$(csv_totals "$TMPDIR/$name.csv" "$m")
+		if [ -n "${XFAIL_TOTALS:-}" ] && [ "$got" != "$want" ]; then
+			echo "known $name/$m: mpleaks $got, valgrind $want ($XFAIL_TOTALS)"
+			continue
+		fi
+		if [ "$got" != "$want" ] || [ "$csv" != "$want" ]; then
+			echo "FAIL $name/$m: mpleaks $got (csv $csv), valgrind $want"
+			failed=$((failed + 1))
+			continue
+		fi
+		vg_records "$TMPDIR/vg.$v" >"$TMPDIR/vr"
+		mp_records "$TMPDIR/$name.leaks" "$m" >"$TMPDIR/mr"
+		if ! cmp -s "$TMPDIR/vr" "$TMPDIR/mr"; then
+			echo "FAIL $name/$m: loss records differ (valgrind < > mpleaks)"
+			diff "$TMPDIR/vr" "$TMPDIR/mr"
+			failed=$((failed + 1))
+			continue
+		fi
+		echo "ok   $name/$m: $got, $(wc -l <"$TMPDIR/mr") records"
+	done 3< <(paste -d' ' <(echo "$vpids") <(echo "$mpids"))
+}
+
+check hashtab "$QA/hashtab"
+check tree "$QA/tree"
+check recurse "$QA/recurse" 50
+check libcalloc "$QA/libcalloc"
+check objgraph "$QA/objgraph"
+check forkleak "$QA/forkleak" exit
+# Known recorder limitation: the leak scan treats the stacks of threads
+# already joined (which glibc keeps for reuse) as roots, so a message whose
+# pointer is still in a dead consumer's stack shows as still reachable;
+# valgrind calls it definitely lost.  Loss records still must agree when
+# the totals do.
+XFAIL_TOTALS="dead thread stacks scanned" check prodcons "$QA/prodcons"
+
+# A child that ends with _exit() gets no leak scan: its blocks are "not
+# freed", and they are exactly the blocks valgrind finds lost in it.
+check_exit() {
+	rm -f "$TMPDIR"/vg.*
+	valgrind --leak-check=full --show-leak-kinds=all \
+		--log-file="$TMPDIR/vg.%p" "$QA/forkleak" >/dev/null 2>&1
+	"$MPREC" -o "$TMPDIR/fx.trace" "$QA/forkleak" >/dev/null 2>&1 ||
+		fail "forkleak (_exit): mprec exited $?"
+	"$MPLEAKS" --all "$TMPDIR/fx.trace" >"$TMPDIR/fx.leaks" ||
+		fail "forkleak (_exit): mpleaks exited $?"
+	child=$(awk '/^# pid / { p = $3 } END { print p }' "$TMPDIR/fx.leaks")
+	vchild=$(for f in "$TMPDIR"/vg.*; do echo "${f##*.}"; done | sort -n | tail -1)
+	want=$(vg_totals "$TMPDIR/vg.$vchild" | awk '{
+		for (i = 1; i <= NF; i++) { split(substr($i, 3), a, "/")
+			n += a[1]; b += a[2] }
+		printf "U=%d/%d\n", n, b }')
+	got=$(summary "$TMPDIR/fx.leaks" "$child" | sed 's/.* \(U=[^ ]*\).*/\1/')
+	expect "forkleak (_exit) child not freed" "$got" "$want"
+	echo "ok   forkleak (_exit) child: $got"
+}
+check_exit
+
+[ $failed = 0 ] || fail "$failed process(es) disagree with valgrind"
