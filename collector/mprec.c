@@ -704,6 +704,13 @@ static int all_done(void)
 	return 1;
 }
 
+static sigset_t doorbell_open; /* our mask, with SIGUSR1 let through */
+
+static void on_doorbell(int sig)
+{
+	(void)sig;
+}
+
 static void on_forward(int sig)
 {
 	if (child_pid)
@@ -814,7 +821,7 @@ int main(int argc, char **argv)
 	struct mpt_writer_opts wo;
 	struct sev e;
 	pid_t pid;
-	uint64_t last_busy = 0;
+	uint64_t last_pass = mono_ns();
 
 	M.o.depth = 64;
 	M.o.follow = 1;
@@ -909,6 +916,23 @@ int main(int argc, char **argv)
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGTERM, on_forward);
 	signal(SIGHUP, on_forward);
+	/*
+	 * The doorbell: a thread whose ring is full sends SIGUSR1, which
+	 * interrupts our nap; it is blocked except inside ppoll, so none is
+	 * missed.
+	 */
+	{
+		struct sigaction act;
+		sigset_t bell;
+
+		memset(&act, 0, sizeof(act));
+		act.sa_handler = on_doorbell;
+		sigaction(SIGUSR1, &act, NULL);
+		sigemptyset(&bell);
+		sigaddset(&bell, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &bell, &doorbell_open);
+		sigdelset(&doorbell_open, SIGUSR1);
+	}
 
 	memset(&wo, 0, sizeof(wo));
 	/*
@@ -942,6 +966,8 @@ int main(int argc, char **argv)
 		signal(SIGQUIT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		signal(SIGUSR1, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &doorbell_open, NULL);
 		if (to_stdout && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(EXIT_MPREC);
 		if (lib) {
@@ -990,18 +1016,27 @@ int main(int argc, char **argv)
 		if (child_status >= 0 && no_children && all_done())
 			break;
 		/*
-		 * Busy rings: come back at once; recently busy: a short nap
-		 * (a thread may be filling its ring right now, and nothing
-		 * wakes us when it fills up); idle: sleep until news.
+		 * Nothing wakes us when a ring fills up, so sleep by the rate
+		 * the rings fill: a quarter of the time a ring would take to
+		 * fill at the rate of the last pass (at most 5 ms; at once when
+		 * a thread is waiting or the pass found a lot).
 		 */
-		if (M.moved)
-			last_busy = mono_ns();
-		if (M.moved > MPR_RING_SIZE / 16 || M.waiters)
-			timeout = 0;
-		else if (mono_ns() - last_busy < 50000000)
-			timeout = 200000;
-		else
-			timeout = 5000000;
+		{
+			uint64_t now = mono_ns(), dt = now - last_pass;
+
+			last_pass = now;
+			if (M.moved > MPR_RING_SIZE / 16 || M.waiters)
+				timeout = 0;
+			else if (!M.moved)
+				timeout = 5000000;
+			else
+				timeout = (long)((double)MPR_RING_SIZE / 4 /
+						 (double)M.moved * (double)dt);
+			if (timeout > 5000000)
+				timeout = 5000000;
+			if (timeout && timeout < 100000)
+				timeout = 100000;
+		}
 		pf[npf].fd = listen_fd;
 		pf[npf++].events = POLLIN;
 		for (struct proc *p = M.procs; p && npf < 64; p = p->next)
@@ -1014,7 +1049,7 @@ int main(int argc, char **argv)
 			uint64_t t1 = mono_ns();
 			struct timespec ts = { 0, timeout };
 
-			ppoll(pf, npf, &ts, NULL);
+			ppoll(pf, npf, &ts, &doorbell_open);
 			dbg_sleep += mono_ns() - t1;
 		}
 	}

@@ -107,7 +107,10 @@ static int wait_space(struct tstate *t, uint64_t need)
 			sched_yield();
 			continue;
 		}
-		/* Sleep until mprec releases room (it wakes waiters). */
+		/*
+		 * Sleep until mprec releases room (it wakes waiters); ring its
+		 * doorbell first, it may be napping.
+		 */
 		seq = atomic_load(&sl->wseq);
 		atomic_store(&sl->waiting, 1);
 		atomic_thread_fence(memory_order_seq_cst);
@@ -115,6 +118,8 @@ static int wait_space(struct tstate *t, uint64_t need)
 		if (MPR_RING_SIZE - (t->head - t->tail) < need) {
 			struct timespec ts = { 0, 20000000 };
 
+			if (mprec_pid)
+				kill(mprec_pid, SIGUSR1);
 			syscall(SYS_futex, &sl->wseq, FUTEX_WAIT, seq, &ts,
 				NULL, 0);
 		}

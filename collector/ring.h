@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define MPR_MAGIC 0x3152504du /* "MPR1" */
-#define MPR_VERSION 1
+#define MPR_VERSION 2
 
 #define MPR_SLOTS 1024		     /* threads alive at once, per process */
 #define MPR_RING_SIZE (1u << 20)     /* bytes of one thread's ring */
