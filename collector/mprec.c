@@ -705,6 +705,7 @@ static int all_done(void)
 }
 
 static sigset_t doorbell_open; /* our mask, with SIGUSR1 let through */
+static sigset_t orig_mask;     /* the mask we were started with */
 
 static void on_doorbell(int sig)
 {
@@ -930,7 +931,8 @@ int main(int argc, char **argv)
 		sigaction(SIGUSR1, &act, NULL);
 		sigemptyset(&bell);
 		sigaddset(&bell, SIGUSR1);
-		sigprocmask(SIG_BLOCK, &bell, &doorbell_open);
+		sigprocmask(SIG_BLOCK, &bell, &orig_mask);
+		doorbell_open = orig_mask;
 		sigdelset(&doorbell_open, SIGUSR1);
 	}
 
@@ -967,7 +969,7 @@ int main(int argc, char **argv)
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
 		signal(SIGUSR1, SIG_DFL);
-		sigprocmask(SIG_SETMASK, &doorbell_open, NULL);
+		sigprocmask(SIG_SETMASK, &orig_mask, NULL);
 		if (to_stdout && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(EXIT_MPREC);
 		if (lib) {
