@@ -33,7 +33,7 @@ struct mprec M;
 
 static const char *me = "mprec";
 static int listen_fd = -1;
-static uint64_t dbg_passes, dbg_sleep; /* for MPREC_DEBUG */
+static uint64_t dbg_passes, dbg_sleep, dbg_naps, dbg_asked; /* MPREC_DEBUG */
 static pid_t child_pid;
 static int child_status = -1;
 
@@ -823,6 +823,7 @@ int main(int argc, char **argv)
 	struct sev e;
 	pid_t pid;
 	uint64_t last_pass = mono_ns();
+	double rate = 0;
 
 	M.o.depth = 64;
 	M.o.follow = 1;
@@ -1018,22 +1019,26 @@ int main(int argc, char **argv)
 		if (child_status >= 0 && no_children && all_done())
 			break;
 		/*
-		 * Nothing wakes us when a ring fills up, so sleep by the rate
-		 * the rings fill: a quarter of the time a ring would take to
-		 * fill at the rate of the last pass (at most 5 ms; at once when
-		 * a thread is waiting or the pass found a lot).
+		 * Sleep by the rate the rings fill (bytes per ns, smoothed over
+		 * passes: a pass right after a busy one may find nothing new
+		 * only because the writers have not woken up yet): a quarter of
+		 * the time one ring would take to fill, 0.1 to 5 ms.  At once
+		 * when a thread waits for room or the pass found a lot; a full
+		 * ring also rings the doorbell.
 		 */
 		{
 			uint64_t now = mono_ns(), dt = now - last_pass;
 
 			last_pass = now;
+			if (dt)
+				rate = 0.75 * rate +
+				       0.25 * ((double)M.moved / (double)dt);
 			if (M.moved > MPR_RING_SIZE / 16 || M.waiters)
 				timeout = 0;
-			else if (!M.moved)
+			else if (rate * 5e6 < MPR_RING_SIZE / 64)
 				timeout = 5000000;
 			else
-				timeout = (long)((double)MPR_RING_SIZE / 4 /
-						 (double)M.moved * (double)dt);
+				timeout = (long)(MPR_RING_SIZE / 4 / rate);
 			if (timeout > 5000000)
 				timeout = 5000000;
 			if (timeout && timeout < 100000)
@@ -1053,6 +1058,8 @@ int main(int argc, char **argv)
 
 			ppoll(pf, npf, &ts, &doorbell_open);
 			dbg_sleep += mono_ns() - t1;
+			dbg_naps++;
+			dbg_asked += (uint64_t)timeout;
 		}
 	}
 	drain_pass(1);
@@ -1077,9 +1084,11 @@ int main(int argc, char **argv)
 			struct rusage ru;
 
 			getrusage(RUSAGE_SELF, &ru);
-			fprintf(stderr, "mprec: %llu passes, slept %.3f s, %llu wakes\n",
-				(unsigned long long)dbg_passes, dbg_sleep / 1e9,
-				(unsigned long long)M.wakes);
+			fprintf(stderr, "mprec: %llu passes, %llu naps of %.3f s "
+				"(asked %.3f s), %llu wakes\n",
+				(unsigned long long)dbg_passes,
+				(unsigned long long)dbg_naps, dbg_sleep / 1e9,
+				dbg_asked / 1e9, (unsigned long long)M.wakes);
 			fprintf(stderr, "mprec: cpu %.3f s, %llu records, %llu bytes\n",
 				ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
 				(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
