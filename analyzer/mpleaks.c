@@ -747,10 +747,17 @@ static uint64_t leaks_of(struct cmd_args *args, const char *path, FILE *out,
 		warn("%s: no marker '%s' (for --at)", t->name, opt.at.mark);
 		*failed = 1;
 	}
+	if (args->has_pid && !mpt_replay_find_pid(st.r, args->pid)) {
+		warn("%s: no process %u (for --pid)", t->name, args->pid);
+		*failed = 1;
+	}
 
 	/* Images in start order; groups of each image, largest first. */
-	qsort(st.img, st.nimg, sizeof(*st.img), image_order_cmp);
-	qsort(st.group, st.ngroup, sizeof(*st.group), group_cmp);
+	/* qsort() wants a valid pointer even for no elements. */
+	if (st.nimg)
+		qsort(st.img, st.nimg, sizeof(*st.img), image_order_cmp);
+	if (st.ngroup)
+		qsort(st.group, st.ngroup, sizeof(*st.group), group_cmp);
 	for (i = 0; i < st.nimg; i++)
 		symbolize_image(st.img[i], sym);
 	apply_suppressions();

@@ -524,7 +524,8 @@ static void print_csv(FILE *f, long top)
 {
 	size_t i, n = nrows;
 
-	qsort(rows, nrows, sizeof(*rows), row_cmp);
+	if (nrows) /* rows is NULL when there are none */
+		qsort(rows, nrows, sizeof(*rows), row_cmp);
 	if (top > 0 && (size_t)top < n)
 		n = (size_t)top;
 	fprintf(f, "pid,stack_id,%s,function,stack\n", metric_name[opt.metric]);
@@ -608,6 +609,10 @@ static int stacks_of(struct cmd_args *args, const char *path, FILE *out)
 	}
 	if (args->has_to && args->to.mark && st.to == UINT64_MAX) {
 		warn("%s: no marker '%s' (for --to)", t->name, args->to.mark);
+		failed = -1;
+	}
+	if (args->has_pid && !mpt_replay_find_pid(st.r, args->pid)) {
+		warn("%s: no process %u (for --pid)", t->name, args->pid);
 		failed = -1;
 	}
 
