@@ -785,6 +785,8 @@ struct trace *trace_open(const char *path, const struct cmd_args *args,
 		t->has_to = args->has_to;
 		t->from = args->from;
 		t->to = args->to;
+		t->has_pid = args->has_pid;
+		t->pid = args->pid;
 	}
 	if (!t->has_from)
 		t->from_open = 1;
@@ -834,6 +836,8 @@ int trace_next(struct trace *t)
 			return 0;
 		}
 		t->nrec++;
+		if (t->has_pid && rec->pid == t->pid)
+			t->pid_seen = 1;
 		if (!t->from_open) {
 			if (t->from.mark ? is_mark(rec, t->from.mark) :
 					   rec->time >= t->from.ns)
@@ -868,6 +872,11 @@ int trace_window_check(const struct trace *t)
 	}
 	if (t->has_to && t->to.mark && !t->to_hit) {
 		warn("%s: no marker '%s' (for --to)", t->name, t->to.mark);
+		rc = -1;
+	}
+	/* Past --to the pid may come later: only a whole read can tell. */
+	if (t->has_pid && !t->pid_seen && !t->seeked && !t->to_hit) {
+		warn("%s: no process %u (for --pid)", t->name, t->pid);
 		rc = -1;
 	}
 	return rc;

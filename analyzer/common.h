@@ -195,6 +195,9 @@ struct trace {
 	int from_open; /* --from reached */
 	int to_hit;    /* --to reached */
 	int seeked;
+	int has_pid;   /* --pid given */
+	uint32_t pid;
+	int pid_seen; /* a record of --pid was read */
 };
 
 /*
@@ -216,7 +219,9 @@ int trace_next(struct trace *t);
 
 /*
  * After trace_next() returned 0: warns if a mark:NAME of the window was
- * never seen and returns -1 then (a per-input failure), else 0.
+ * never seen, or if no record of the --pid process was read (unless the
+ * reader skipped part of the trace to reach --from), and returns -1 then
+ * (a per-input failure), else 0.
  */
 int trace_window_check(const struct trace *t);
 
