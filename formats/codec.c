@@ -143,15 +143,6 @@ const char *mpt_strerror(int err)
  * Encoding.
  */
 
-/* Heap addresses: zigzag delta from the last non-zero one. */
-static inline uint8_t *put_haddr(uint8_t *q, uint64_t addr, struct mpt_delta *d)
-{
-	q = mpt_varint_put_fast(q, mpt_zigzag((int64_t)(addr - d->addr)));
-	if (addr)
-		d->addr = addr;
-	return q;
-}
-
 /*
  * Payload of a record type made of fixed fields only (at most 12 varints,
  * so under FIXED_PAYLOAD_MAX bytes).  Returns NULL for other types.
@@ -165,16 +156,16 @@ static uint8_t *enc_fixed(uint8_t *q, const struct mpt_record *rec,
 		q = mpt_varint_put_fast(q, rec->u.alloc.func);
 		q = mpt_varint_put_fast(q, rec->u.alloc.flags);
 		q = mpt_varint_put_fast(q, rec->u.alloc.size);
-		q = put_haddr(q, rec->u.alloc.addr, d);
+		q = mpt_put_haddr_alloc(q, rec->u.alloc.addr, d, 1);
 		q = mpt_varint_put_fast(q, rec->u.alloc.stack);
 		if (rec->u.alloc.align || rec->u.alloc.old_addr)
 			q = mpt_varint_put_fast(q, rec->u.alloc.align);
 		if (rec->u.alloc.old_addr)
-			q = put_haddr(q, rec->u.alloc.old_addr, d);
+			q = mpt_put_haddr_alloc(q, rec->u.alloc.old_addr, d, 0);
 		break;
 	case MPT_REC_FREE:
 		q = mpt_varint_put_fast(q, rec->u.free.func);
-		q = put_haddr(q, rec->u.free.addr, d);
+		q = mpt_put_haddr_free(q, rec->u.free.addr, d);
 		break;
 	case MPT_REC_END:
 		q = mpt_varint_put_fast(q, rec->u.end.records);
@@ -644,14 +635,25 @@ static int grow(void **arr, uint32_t *cap, uint32_t n, size_t elem)
 			goto range;                             \
 		(f) = (int32_t)z_;                              \
 	} while (0)
-#define GETH(f)                                           \
-	do {                                              \
-		uint64_t a_;                              \
-		GET(v);                                   \
-		a_ = d->addr + (uint64_t)mpt_unzigzag(v); \
-		(f) = a_;                                 \
-		if (a_)                                   \
-			d->addr = a_;                     \
+/*
+ * A heap address: a distance into `ring` (of `cap` entries, `n` pushed in
+ * this frame) or 0 and an explicit delta (FORMAT.md section 3.2).
+ */
+#define GETH(f, ring, n, cap)                                     \
+	do {                                                      \
+		uint64_t a_;                                      \
+		GET(v);                                           \
+		if (v) {                                          \
+			if (unlikely(!d->h || v > (n) || v > (cap))) \
+				goto badref;                      \
+			a_ = (ring)[((n) - v) & ((cap) - 1)];     \
+		} else {                                          \
+			GET(v);                                   \
+			a_ = d->addr + (uint64_t)mpt_unzigzag(v); \
+		}                                                 \
+		(f) = a_;                                         \
+		if (a_)                                           \
+			d->addr = a_;                             \
 	} while (0)
 #define GETSTR(b)                                                          \
 	do {                                                               \
@@ -737,22 +739,29 @@ int mpt_decode(const uint8_t **pp, const uint8_t *fend, struct mpt_record *rec,
 		GET32(rec->u.alloc.func);
 		GET32(rec->u.alloc.flags);
 		GET(rec->u.alloc.size);
-		GETH(rec->u.alloc.addr);
+		GETH(rec->u.alloc.addr, d->h->fring, d->h->nf, MPT_FREF);
 		GET(rec->u.alloc.stack);
 		if (p < e) {
 			GET(rec->u.alloc.align);
 			if (p < e)
-				GETH(rec->u.alloc.old_addr);
+				GETH(rec->u.alloc.old_addr, d->h->fring,
+				     d->h->nf, MPT_FREF);
 			else
 				rec->u.alloc.old_addr = 0;
 		} else {
 			rec->u.alloc.align = 0;
 			rec->u.alloc.old_addr = 0;
 		}
+		if (rec->u.alloc.addr && d->h)
+			d->h->aring[d->h->na++ & (MPT_AREF - 1)] =
+				rec->u.alloc.addr;
 		break;
 	case MPT_REC_FREE:
 		GET32(rec->u.free.func);
-		GETH(rec->u.free.addr);
+		GETH(rec->u.free.addr, d->h->aring, d->h->na, MPT_AREF);
+		if (rec->u.free.addr && d->h)
+			d->h->fring[d->h->nf++ & (MPT_FREF - 1)] =
+				rec->u.free.addr;
 		break;
 	case MPT_REC_HEADER: {
 		uint32_t argc, nopts;
@@ -1010,4 +1019,9 @@ range:
 	return dec_err(dec, MPT_E_CORRUPT,
 		       "%s record: field value %" PRIu64 " out of range", tname,
 		       v);
+badref:
+	return dec_err(dec, MPT_E_CORRUPT,
+		       "%s record: address back-reference %" PRIu64
+		       " beyond the addresses of its frame",
+		       tname, v);
 }

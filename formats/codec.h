@@ -15,11 +15,39 @@
 #include "mptrace.h" /* struct mpt_record */
 #include "varint.h"  /* mpt_varint_put_fast */
 
-/* Per-frame delta state. */
+/*
+ * Heap address back-references (FORMAT.md section 3.2): the addresses of
+ * the last MPT_AREF allocations and the last MPT_FREF frees of the frame.
+ * A FREE usually frees a block allocated a little earlier, and an allocator
+ * usually hands out a block freed a little earlier, so most heap addresses
+ * become a small, repetitive distance instead of a wide delta.
+ */
+#define MPT_AREF 1024u
+#define MPT_FREF 64u
+/* Writer only: direct-mapped caches address -> sequence number. */
+#define MPT_ACACHE_BITS 12
+#define MPT_FCACHE_BITS 8
+
+struct mpt_href {
+	uint32_t na, nf; /* addresses pushed in this frame */
+	uint64_t aring[MPT_AREF];
+	uint64_t fring[MPT_FREF];
+	uint64_t akey[1u << MPT_ACACHE_BITS];
+	uint32_t aseq[1u << MPT_ACACHE_BITS];
+	uint64_t fkey[1u << MPT_FCACHE_BITS];
+	uint32_t fseq[1u << MPT_FCACHE_BITS];
+};
+
+/*
+ * Per-frame delta state.  `h` is owned by the reader or writer; without it
+ * an encoder writes every heap address explicitly and a decoder refuses
+ * back-references.
+ */
 struct mpt_delta {
 	uint64_t time;
 	uint64_t addr;
 	uint32_t pid, tid;
+	struct mpt_href *h;
 };
 
 static inline void mpt_delta_reset(struct mpt_delta *d)
@@ -28,6 +56,15 @@ static inline void mpt_delta_reset(struct mpt_delta *d)
 	d->addr = 0;
 	d->pid = 0;
 	d->tid = 0;
+	if (d->h) {
+		d->h->na = 0;
+		d->h->nf = 0;
+	}
+}
+
+static inline uint32_t mpt_href_hash(uint64_t a, unsigned bits)
+{
+	return (uint32_t)(((a >> 3) * 0x9E3779B97F4A7C15ull) >> (64 - bits));
 }
 
 /* Index entries: at most this many, and each at least 5 bytes. */
@@ -78,6 +115,72 @@ static inline uint8_t *mpt_put_small(uint8_t *q, uint64_t v)
 }
 
 /*
+ * Heap address fields.  A field is either a distance k >= 1 into a ring
+ * (one varint) or 0 followed by zz(addr - d->addr).  FREE addresses refer
+ * to the allocation ring, ALLOC addresses and old_addr to the free ring.
+ * Rings only ever hold non-zero addresses.
+ */
+static inline uint8_t *mpt_put_haddr_explicit(uint8_t *q, uint64_t a,
+					      struct mpt_delta *d)
+{
+	*q++ = 0;
+	q = mpt_varint_put_fast(q, mpt_zigzag((int64_t)(a - d->addr)));
+	if (a)
+		d->addr = a;
+	return q;
+}
+
+/* FREE.addr: look in the allocation ring, then push to the free ring. */
+static inline uint8_t *mpt_put_haddr_free(uint8_t *q, uint64_t a,
+					  struct mpt_delta *d)
+{
+	struct mpt_href *h = d->h;
+	uint32_t s, seq;
+
+	if (!h || !a)
+		return mpt_put_haddr_explicit(q, a, d);
+	s = mpt_href_hash(a, MPT_ACACHE_BITS);
+	seq = h->aseq[s];
+	if (h->akey[s] == a && seq < h->na && h->na - seq <= MPT_AREF &&
+	    h->aring[seq & (MPT_AREF - 1)] == a)
+		q = mpt_put_small(q, h->na - seq);
+	else
+		q = mpt_put_haddr_explicit(q, a, d);
+	d->addr = a;
+	s = mpt_href_hash(a, MPT_FCACHE_BITS);
+	h->fkey[s] = a;
+	h->fseq[s] = h->nf;
+	h->fring[h->nf++ & (MPT_FREF - 1)] = a;
+	return q;
+}
+
+/* ALLOC.addr (push = 1) and ALLOC.old_addr (push = 0): the free ring. */
+static inline uint8_t *mpt_put_haddr_alloc(uint8_t *q, uint64_t a,
+					   struct mpt_delta *d, int push)
+{
+	struct mpt_href *h = d->h;
+	uint32_t s, seq;
+
+	if (!h || !a)
+		return mpt_put_haddr_explicit(q, a, d);
+	s = mpt_href_hash(a, MPT_FCACHE_BITS);
+	seq = h->fseq[s];
+	if (h->fkey[s] == a && seq < h->nf && h->nf - seq <= MPT_FREF &&
+	    h->fring[seq & (MPT_FREF - 1)] == a)
+		q = mpt_put_small(q, h->nf - seq);
+	else
+		q = mpt_put_haddr_explicit(q, a, d);
+	d->addr = a;
+	if (push) {
+		s = mpt_href_hash(a, MPT_ACACHE_BITS);
+		h->akey[s] = a;
+		h->aseq[s] = h->na;
+		h->aring[h->na++ & (MPT_AREF - 1)] = a;
+	}
+	return q;
+}
+
+/*
  * The writer's hot path: ALLOC and FREE records, which carry no strings and
  * always fit MPT_EVENT_ROOM bytes.  Same result as mpt_encode().
  */
@@ -85,31 +188,20 @@ static inline uint8_t *
 mpt_encode_event(uint8_t *p, const struct mpt_record *rec, struct mpt_delta *d)
 {
 	uint8_t *q = mpt_varint_put_fast(p + 2, rec->time - d->time);
-	uint64_t a;
 
 	if (rec->type == MPT_REC_ALLOC) {
 		q = mpt_put_small(q, rec->u.alloc.func);
 		q = mpt_put_small(q, rec->u.alloc.flags);
 		q = mpt_varint_put_fast(q, rec->u.alloc.size);
-		a = rec->u.alloc.addr;
-		q = mpt_varint_put_fast(q, mpt_zigzag((int64_t)(a - d->addr)));
-		if (a)
-			d->addr = a;
+		q = mpt_put_haddr_alloc(q, rec->u.alloc.addr, d, 1);
 		q = mpt_varint_put_fast(q, rec->u.alloc.stack);
 		if (rec->u.alloc.align || rec->u.alloc.old_addr)
 			q = mpt_varint_put_fast(q, rec->u.alloc.align);
-		a = rec->u.alloc.old_addr;
-		if (a) {
-			q = mpt_varint_put_fast(
-				q, mpt_zigzag((int64_t)(a - d->addr)));
-			d->addr = a;
-		}
+		if (rec->u.alloc.old_addr)
+			q = mpt_put_haddr_alloc(q, rec->u.alloc.old_addr, d, 0);
 	} else {
 		q = mpt_put_small(q, rec->u.free.func);
-		a = rec->u.free.addr;
-		q = mpt_varint_put_fast(q, mpt_zigzag((int64_t)(a - d->addr)));
-		if (a)
-			d->addr = a;
+		q = mpt_put_haddr_free(q, rec->u.free.addr, d);
 	}
 	p[0] = rec->type;
 	p[1] = (uint8_t)(q - (p + 2));
@@ -184,6 +276,7 @@ static inline int mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	const uint8_t *p = *pp, *e;
 	uint64_t dt, a, v1, v2, z;
+	struct mpt_href *h = din->h;
 	int type = p[0];
 
 	if (p[1] >= 0x80)
@@ -201,8 +294,15 @@ static inline int mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 		rec->u.alloc.func = (uint32_t)v1;
 		rec->u.alloc.flags = (uint32_t)v2;
 		MPT_FAST_VARINT(p, rec->u.alloc.size);
-		MPT_FAST_VARINT(p, z);
-		a = din->addr + (uint64_t)mpt_unzigzag(z);
+		MPT_FAST_VARINT1(p, z);
+		if (z) {
+			if (!h || z > h->nf || z > MPT_FREF)
+				return 0;
+			a = h->fring[(h->nf - z) & (MPT_FREF - 1)];
+		} else {
+			MPT_FAST_VARINT(p, z);
+			a = din->addr + (uint64_t)mpt_unzigzag(z);
+		}
 		rec->u.alloc.addr = a;
 		MPT_FAST_VARINT(p, rec->u.alloc.stack);
 		if (p != e)
@@ -214,8 +314,15 @@ static inline int mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 		if (v1 > UINT32_MAX)
 			return 0;
 		rec->u.free.func = (uint32_t)v1;
-		MPT_FAST_VARINT(p, z);
-		a = din->addr + (uint64_t)mpt_unzigzag(z);
+		MPT_FAST_VARINT1(p, z);
+		if (z) {
+			if (!h || z > h->na || z > MPT_AREF)
+				return 0;
+			a = h->aring[(h->na - z) & (MPT_AREF - 1)];
+		} else {
+			MPT_FAST_VARINT(p, z);
+			a = din->addr + (uint64_t)mpt_unzigzag(z);
+		}
 		rec->u.free.addr = a;
 		if (p != e)
 			return 0;
@@ -223,8 +330,15 @@ static inline int mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 	if (din->time + dt < din->time)
 		return 0;
 	dout->time = din->time + dt;
-	if (a)
+	if (a) {
 		dout->addr = a;
+		if (h) {
+			if (type == MPT_REC_ALLOC)
+				h->aring[h->na++ & (MPT_AREF - 1)] = a;
+			else
+				h->fring[h->nf++ & (MPT_FREF - 1)] = a;
+		}
+	}
 	rec->type = (uint8_t)type;
 	rec->time = dout->time;
 	rec->pid = din->pid;

@@ -53,6 +53,7 @@ struct mpt_reader {
 	const uint8_t *rec_start; /* of the record last returned */
 	uint64_t frame_off;
 	struct mpt_delta d;
+	struct mpt_href href; /* d.h: address back-references */
 	struct mpt_dec dec;
 
 	int err;
@@ -108,6 +109,7 @@ static struct mpt_reader *reader_new(int flags, int *err)
 	r->fd = -1;
 	r->flags = flags;
 	r->slow = 1;
+	r->d.h = &r->href;
 	/* Room for the pad that mpt_decode_event() may read past a frame. */
 	r->fbuf = malloc(MPT_FRAME_MAX + 1 + MPT_DECODE_PAD);
 	r->dctx = ZSTD_createDCtx();

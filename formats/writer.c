@@ -31,6 +31,7 @@ struct mpt_writer {
 	uint8_t *cbuf; /* compressed frame */
 	size_t ccap;
 	struct mpt_delta d;
+	struct mpt_href href; /* d.h: address back-references */
 	uint64_t f_first, f_last;
 	uint32_t f_flags;
 
@@ -86,6 +87,7 @@ struct mpt_writer *mpt_writer_new(int fd, const struct mpt_writer_opts *opts,
 	w->frame_max = frame_max;
 	w->no_index = opts ? opts->no_index : 0;
 	w->ccap = ZSTD_compressBound(frame_max);
+	w->d.h = &w->href;
 	w->fbuf = malloc(frame_max);
 	w->cbuf = malloc(w->ccap);
 	w->cctx = ZSTD_createCCtx();

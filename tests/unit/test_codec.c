@@ -505,6 +505,31 @@ static void assert_rec_equal(const struct mpt_record *a,
 	}
 }
 
+/* Fresh delta state, each with back-reference rings of its own. */
+static struct mpt_href hrefs[8];
+static unsigned nhref;
+
+static void delta_init(struct mpt_delta *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->h = &hrefs[nhref++ % 8];
+	memset(d->h, 0, sizeof(*d->h));
+}
+
+/* Two decoders in the same state (rings included). */
+static void assert_delta_equal(const struct mpt_delta *a,
+			       const struct mpt_delta *b)
+{
+	assert_int_equal(a->time, b->time);
+	assert_int_equal(a->addr, b->addr);
+	assert_int_equal(a->pid, b->pid);
+	assert_int_equal(a->tid, b->tid);
+	assert_int_equal(a->h->na, b->h->na);
+	assert_int_equal(a->h->nf, b->h->nf);
+	assert_memory_equal(a->h->aring, b->h->aring, sizeof(a->h->aring));
+	assert_memory_equal(a->h->fring, b->h->fring, sizeof(a->h->fring));
+}
+
 static uint8_t frame[MPT_FRAME_MAX + MPT_DECODE_PAD];
 
 /* Encode and decode every sample record directly with the codec. */
@@ -519,14 +544,14 @@ static void test_codec__every_type_round_trip(void **state)
 	uint8_t *q = frame;
 	int err, seen[256] = { 0 }, t;
 
-	mpt_delta_reset(&ed);
+	delta_init(&ed);
 	for (i = 0; i < n; i++) {
 		q = mpt_encode(q, frame + MPT_FRAME_MAX, &in[i], &ed, &err);
 		assert_non_null(q);
 		assert_int_equal(err, 0);
 	}
 	memset(&dec, 0, sizeof(dec));
-	mpt_delta_reset(&dd);
+	delta_init(&dd);
 	p = frame;
 	for (i = 0; i < n; i++) {
 		assert_true(p < q);
@@ -555,7 +580,7 @@ static void test_codec__optional_fields_omitted(void **state)
 	memset(&r, 0, sizeof(r));
 	r.type = MPT_REC_RSS_SAMPLE;
 	r.u.rss.rss = 5;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	q = mpt_encode(buf, buf + sizeof(buf), &r, &d, &err);
 	/* type, length 2, dt 0, rss 5 */
 	assert_int_equal(q - buf, 4);
@@ -566,19 +591,21 @@ static void test_codec__optional_fields_omitted(void **state)
 	r.u.alloc.size = 8;
 	r.u.alloc.addr = 0x40;
 	r.u.alloc.stack = 1;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	q = mpt_encode(buf, buf + sizeof(buf), &r, &d, &err);
-	/* dt func flags size addr(zz 0x40 = 0x80 0x01) stack */
-	assert_int_equal(buf[1], 7);
-	assert_int_equal(q - buf, 9);
+	/* dt func flags size addr(explicit: 0, zz 0x40 = 0x80 0x01) stack */
+	assert_int_equal(buf[1], 8);
+	assert_int_equal(buf[6], 0);
+	assert_int_equal(q - buf, 10);
 	r.u.alloc.old_addr = 0x40;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	q = mpt_encode(buf, buf + sizeof(buf), &r, &d, &err);
-	/* + align 0 + old_addr as zz delta 0 */
-	assert_int_equal(buf[1], 9);
-	assert_int_equal(buf[9], 0);
+	/* + align 0 + old_addr explicit (0) as zz delta 0 */
+	assert_int_equal(buf[1], 11);
 	assert_int_equal(buf[10], 0);
-	assert_int_equal(q - buf, 11);
+	assert_int_equal(buf[11], 0);
+	assert_int_equal(buf[12], 0);
+	assert_int_equal(q - buf, 13);
 }
 
 /* Records whose optional fields are absent on disk read them as 0. */
@@ -595,7 +622,7 @@ static void test_codec__absent_fields_read_zero(void **state)
 
 	memset(&dec, 0, sizeof(dec));
 	memset(&out, 0xab, sizeof(out));
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	p = cs;
 	assert_int_equal(mpt_decode(&p, cs + sizeof(cs), &out, &d, &dec), 1);
 	assert_int_equal(out.time, 5);
@@ -616,7 +643,7 @@ static void test_codec__absent_fields_read_zero(void **state)
 static void test_codec__extra_payload_ignored(void **state)
 {
 	static const uint8_t rec[] = {
-		MPT_REC_FREE,	 6, 1, 12, 0x80, 0x01, 0xaa, 0x55,
+		MPT_REC_FREE,	 7, 1, 12, 0, 0x80, 0x01, 0xaa, 0x55,
 		MPT_REC_TAG_POP, 1, 2
 	};
 	struct mpt_record out;
@@ -625,12 +652,12 @@ static void test_codec__extra_payload_ignored(void **state)
 	const uint8_t *p = rec;
 
 	memset(&dec, 0, sizeof(dec));
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	assert_int_equal(mpt_decode(&p, rec + sizeof(rec), &out, &d, &dec), 1);
 	assert_int_equal(out.type, MPT_REC_FREE);
 	assert_int_equal(out.u.free.func, MPT_FN_FREE);
 	assert_int_equal(out.u.free.addr, 64);
-	assert_ptr_equal(p, rec + 8);
+	assert_ptr_equal(p, rec + 9);
 	assert_int_equal(mpt_decode(&p, rec + sizeof(rec), &out, &d, &dec), 1);
 	assert_int_equal(out.type, MPT_REC_TAG_POP);
 	assert_int_equal(out.time, 3);
@@ -649,7 +676,7 @@ static void test_codec__unknown_type_keeps_time(void **state)
 	const uint8_t *p = rec;
 
 	memset(&dec, 0, sizeof(dec));
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	assert_int_equal(mpt_decode(&p, rec + sizeof(rec), &out, &d, &dec), 0);
 	assert_int_equal(out.type, 0x7e);
 	assert_int_equal(out.time, 10);
@@ -679,29 +706,29 @@ static void test_codec__strings(void **state)
 	/* Empty. */
 	r.u.marker.label.ptr = NULL;
 	r.u.marker.label.len = 0;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	q = mpt_encode(frame, frame + MPT_FRAME_MAX, &r, &d, &err);
 	assert_int_equal(q - frame, 4);
 	p = frame;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	assert_int_equal(mpt_decode(&p, q, &out, &d, &dec), 1);
 	assert_int_equal(out.u.marker.label.len, 0);
 
 	/* Exactly at the cap. */
 	r.u.marker.label.ptr = big;
 	r.u.marker.label.len = MPT_STRING_MAX;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	q = mpt_encode(frame, frame + MPT_FRAME_MAX, &r, &d, &err);
 	assert_non_null(q);
 	p = frame;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	assert_int_equal(mpt_decode(&p, q, &out, &d, &dec), 1);
 	assert_int_equal(out.u.marker.label.len, MPT_STRING_MAX);
 	assert_memory_equal(out.u.marker.label.ptr, big, MPT_STRING_MAX);
 
 	/* Over the cap: refused when writing... */
 	r.u.marker.label.len = MPT_STRING_MAX + 1;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	assert_null(mpt_encode(frame, frame + MPT_FRAME_MAX, &r, &d, &err));
 	assert_int_equal(err, MPT_E_LIMIT);
 
@@ -714,7 +741,7 @@ static void test_codec__strings(void **state)
 	memset(q, 'y', MPT_STRING_MAX + 1);
 	q += MPT_STRING_MAX + 1;
 	p = frame;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	assert_int_equal(mpt_decode(&p, q, &out, &d, &dec), MPT_E_LIMIT);
 	assert_non_null(strstr(dec.errmsg, "string length 65537 exceeds "
 					   "limit 65536"));
@@ -727,7 +754,7 @@ static void test_codec__strings(void **state)
 	*q++ = 10;
 	*q++ = 'a';
 	p = frame;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	assert_int_equal(mpt_decode(&p, q, &out, &d, &dec), MPT_E_CORRUPT);
 	free(big);
 	mpt_dec_release(&dec);
@@ -752,7 +779,7 @@ static void test_codec__absurd_lengths(void **state)
 	memset(q, 0, 16);
 	q += 16;
 	p = frame;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	assert_int_equal(mpt_decode(&p, q, &out, &d, &dec), MPT_E_LIMIT);
 	assert_string_equal(dec.errmsg, "record length 1099511627776 exceeds "
 					"limit 1048560");
@@ -781,7 +808,7 @@ static void test_codec__absurd_lengths(void **state)
 	r.u.stack.id = 1;
 	r.u.stack.nframe = MPT_STACK_MAX + 1;
 	r.u.stack.frame = nf;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	assert_null(mpt_encode(frame, frame + MPT_FRAME_MAX, &r, &d, &err));
 	assert_int_equal(err, MPT_E_LIMIT);
 
@@ -796,7 +823,7 @@ static void test_codec__absurd_lengths(void **state)
 	q = mpt_varint_put(q, 60000);
 	*q++ = 0;
 	p = frame;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	assert_int_equal(mpt_decode(&p, q, &out, &d, &dec), MPT_E_CORRUPT);
 
 	/* A 32-bit field holding 2^32. */
@@ -807,7 +834,7 @@ static void test_codec__absurd_lengths(void **state)
 	q = mpt_varint_put(q, 1ull << 32);
 	*q++ = 0;
 	p = frame;
-	mpt_delta_reset(&d);
+	delta_init(&d);
 	assert_int_equal(mpt_decode(&p, q, &out, &d, &dec), MPT_E_CORRUPT);
 	mpt_dec_release(&dec);
 }
@@ -825,12 +852,12 @@ static void test_codec__fast_path_matches(void **state)
 	int err;
 
 	memset(frame, 0, sizeof(frame));
-	mpt_delta_reset(&ed);
+	delta_init(&ed);
 	for (i = 0; i < n; i++)
 		q = mpt_encode(q, frame + MPT_FRAME_MAX, &in[i], &ed, &err);
 	memset(&dec, 0, sizeof(dec));
-	mpt_delta_reset(&d1);
-	mpt_delta_reset(&d2);
+	delta_init(&d1);
+	delta_init(&d2);
 	p1 = p2 = frame;
 	for (i = 0; i < n; i++) {
 		assert_int_equal(mpt_decode(&p1, q, &a, &d1, &dec), 1);
@@ -842,7 +869,7 @@ static void test_codec__fast_path_matches(void **state)
 			assert_int_equal(mpt_decode(&p2, q, &b, &d2, &dec), 1);
 		}
 		assert_ptr_equal(p1, p2);
-		assert_memory_equal(&d1, &d2, sizeof(d1));
+		assert_delta_equal(&d1, &d2);
 	}
 	assert_true(fast >= 4);
 	mpt_dec_release(&dec);
@@ -864,6 +891,122 @@ static uint64_t val(uint64_t *x)
 	return v >> (xorshift(x) % 64);
 }
 
+/*
+ * A heap that reuses addresses as allocators do: frees of recent blocks and
+ * allocations of recently freed addresses become back-references, which
+ * decode to the same records on the fast and the general path, and make the
+ * frame smaller than explicit deltas do.
+ */
+static void test_codec__address_back_references(void **state)
+{
+	static struct mpt_record in[6000];
+	static uint8_t plain[1 << 17];
+	uint64_t live[64], pool[96], x = 0x9e3779b97f4a7c15ull, t = 0;
+	struct mpt_delta ed, en, d1, d2;
+	struct mpt_dec dec;
+	struct mpt_record a, b;
+	size_t nlive = 0, npool = 96, n = 0, i, fast = 0;
+	const uint8_t *p1, *p2;
+	uint8_t *q = frame, *qn = plain;
+	int err;
+
+	for (i = 0; i < 96; i++)
+		pool[i] = 0x5555000000ull + 48 * i;
+	while (n < 6000 - 2) {
+		struct mpt_record *r = &in[n];
+		uint64_t k = xorshift(&x);
+
+		memset(r, 0, sizeof(*r));
+		r->time = t += k % 300;
+		if (nlive && (k >> 20) % 3 == 0) {
+			/* realloc: FREE half, then ALLOC with old_addr */
+			size_t j = (k >> 30) % nlive;
+
+			r->type = MPT_REC_FREE;
+			r->u.free.func = MPT_FN_REALLOC;
+			r->u.free.addr = live[j];
+			r[1] = *r;
+			r[1].type = MPT_REC_ALLOC;
+			r[1].u.alloc.func = MPT_FN_REALLOC;
+			r[1].u.alloc.size = k % 4000;
+			r[1].u.alloc.addr = (k >> 40) % 2 ? live[j] : pool[0];
+			r[1].u.alloc.old_addr = live[j];
+			r[1].u.alloc.stack = 3;
+			if (r[1].u.alloc.addr == pool[0])
+				pool[0] = live[j];
+			live[j] = r[1].u.alloc.addr;
+			n += 2;
+		} else if (nlive && (nlive == 64 || (k >> 20) % 3 == 1)) {
+			size_t j = (k >> 30) % nlive;
+
+			r->type = MPT_REC_FREE;
+			r->u.free.func = MPT_FN_FREE;
+			r->u.free.addr = live[j];
+			pool[npool++] = live[j]; /* LIFO, like tcache */
+			live[j] = live[--nlive];
+			n++;
+		} else {
+			r->type = MPT_REC_ALLOC;
+			r->u.alloc.func = MPT_FN_MALLOC;
+			r->u.alloc.size = k % 100;
+			r->u.alloc.addr = pool[--npool];
+			r->u.alloc.stack = 1 + k % 7;
+			live[nlive++] = r->u.alloc.addr;
+			n++;
+		}
+	}
+	delta_init(&ed);
+	memset(&en, 0, sizeof(en)); /* no rings: explicit addresses */
+	for (i = 0; i < n; i++) {
+		q = mpt_encode(q, frame + MPT_FRAME_MAX, &in[i], &ed, &err);
+		qn = mpt_encode(qn, plain + sizeof(plain), &in[i], &en, &err);
+		assert_non_null(q);
+		assert_non_null(qn);
+	}
+	/* Back-references were used, and paid. */
+	assert_true((size_t)(q - frame) < (size_t)(qn - plain) * 8 / 10);
+	memset(&dec, 0, sizeof(dec));
+	delta_init(&d1);
+	delta_init(&d2);
+	p1 = p2 = frame;
+	for (i = 0; i < n; i++) {
+		assert_int_equal(mpt_decode(&p1, q, &a, &d1, &dec), 1);
+		assert_rec_equal(&in[i], &a, 0);
+		if (mpt_decode_event(&p2, q, &b, &d2, &d2)) {
+			fast++;
+			assert_rec_equal(&in[i], &b, 0);
+		} else {
+			assert_int_equal(mpt_decode(&p2, q, &b, &d2, &dec), 1);
+		}
+		assert_ptr_equal(p1, p2);
+		assert_delta_equal(&d1, &d2);
+	}
+	assert_true(fast > n / 2);
+	mpt_dec_release(&dec);
+}
+
+/* A back-reference beyond the addresses of its frame is corrupt. */
+static void test_codec__bad_back_reference(void **state)
+{
+	/* FREE: dt 1, func free, back-reference 5 in a fresh frame. */
+	static uint8_t rec[5 + MPT_DECODE_PAD] = { MPT_REC_FREE, 3, 1,
+						   MPT_FN_FREE, 5 };
+	const size_t len = 5;
+	struct mpt_record out;
+	struct mpt_delta d;
+	struct mpt_dec dec;
+	const uint8_t *p = rec;
+
+	memset(&dec, 0, sizeof(dec));
+	delta_init(&d);
+	assert_int_equal(mpt_decode(&p, rec + len, &out, &d, &dec),
+			 MPT_E_CORRUPT);
+	assert_non_null(strstr(dec.errmsg, "back-reference 5"));
+	p = rec;
+	assert_int_equal(mpt_decode_event(&p, rec + len, &out, &d, &d), 0);
+	mpt_dec_release(&dec);
+}
+
 /* Fast paths against general ones, on ALLOC/FREE values of every length. */
 static void test_codec__fast_paths_random(void **state)
 {
@@ -881,8 +1024,8 @@ static void test_codec__fast_paths_random(void **state)
 		int k, n = 20;
 #define RND() xorshift(&x)
 #define VAL() val(&x)
-		mpt_delta_reset(&ea);
-		mpt_delta_reset(&eb);
+		delta_init(&ea);
+		delta_init(&eb);
 		qa = a;
 		qb = b;
 		memset(&r, 0, sizeof(r));
@@ -909,8 +1052,8 @@ static void test_codec__fast_paths_random(void **state)
 		}
 		assert_int_equal(qa - a, qb - b);
 		assert_memory_equal(a, b, (size_t)(qa - a));
-		mpt_delta_reset(&da);
-		mpt_delta_reset(&db);
+		delta_init(&da);
+		delta_init(&db);
 		pa = pb = a;
 		for (k = 0; k < n; k++) {
 			assert_int_equal(mpt_decode(&pa, qa, &ra, &da, &dec),
@@ -932,7 +1075,7 @@ static void test_codec__fast_paths_random(void **state)
 					mpt_decode(&pb, qa, &rb, &db, &dec), 1);
 			}
 			assert_ptr_equal(pa, pb);
-			assert_memory_equal(&da, &db, sizeof(da));
+			assert_delta_equal(&da, &db);
 		}
 #undef RND
 #undef VAL
@@ -1049,6 +1192,8 @@ int main(void)
 		cmocka_unit_test(test_codec__absurd_lengths),
 		cmocka_unit_test(test_codec__fast_path_matches),
 		cmocka_unit_test(test_codec__fast_paths_random),
+		cmocka_unit_test(test_codec__address_back_references),
+		cmocka_unit_test(test_codec__bad_back_reference),
 		cmocka_unit_test(test_codec__round_trip_through_file),
 		cmocka_unit_test(test_codec__names),
 	};

@@ -66,15 +66,16 @@ static size_t good_header(uint8_t *p)
 	return raw_header(p, MPT_MAGIC, MPT_VERSION_MAJOR, MPT_VERSION_MINOR);
 }
 
-/* FREE with a one-byte dt and address delta. */
+/* FREE with a one-byte dt and an explicit one-byte address delta. */
 static size_t raw_free(uint8_t *p, uint8_t dt, uint8_t zaddr)
 {
 	p[0] = MPT_REC_FREE;
-	p[1] = 3;
+	p[1] = 4;
 	p[2] = dt;
 	p[3] = MPT_FN_FREE;
-	p[4] = zaddr;
-	return 5;
+	p[4] = 0; /* not a back-reference */
+	p[5] = zaddr;
+	return 6;
 }
 
 static struct mpt_reader *open_tb(const struct tb *t, int flags)
@@ -351,8 +352,8 @@ static void test_reader__partial_record(void **state)
 	assert_int_equal(drain(r, &n), MPT_E_CORRUPT);
 	assert_int_equal(n, 1);
 	assert_non_null(strstr(mpt_reader_errmsg(r),
-			       "byte 0: record length 3 "
-			       "exceeds the 2 bytes left"));
+			       "byte 0: record length 4 "
+			       "exceeds the 3 bytes left"));
 	mpt_reader_close(r);
 
 	/* A type 0 record. */
@@ -414,8 +415,8 @@ static void test_reader__after_end(void **state)
 
 	/* A data frame after the END frame. */
 	t.len = 0;
-	tb_frame(&t, c, (size_t)(p - c - 5));
-	tb_frame(&t, p - 5, 5);
+	tb_frame(&t, c, (size_t)(p - c - 6));
+	tb_frame(&t, p - 6, 6);
 	r = open_tb(&t, 0);
 	assert_int_equal(drain(r, &n), MPT_E_CORRUPT);
 	assert_non_null(strstr(mpt_reader_errmsg(r), "after the end record"));
@@ -423,7 +424,7 @@ static void test_reader__after_end(void **state)
 
 	/* A skippable frame after END is fine, a partial frame ignored. */
 	t.len = 0;
-	tb_frame(&t, c, (size_t)(p - c - 5));
+	tb_frame(&t, c, (size_t)(p - c - 6));
 	memcpy(t.buf + t.len, "\x50\x2a\x4d\x18\x03\x00\x00\x00xyz\x28\xb5",
 	       13);
 	t.len += 13;

@@ -80,16 +80,17 @@ expect decoded.sum "$sum" "$total"
 
 # Exact sizes from FORMAT.md: after the header, 1000 ALLOCs of 100 bytes,
 # 1 us apart, one frame.  An ALLOC is type (1) + length (1) + payload: dt
-# 1000 (2), func (1), flags (1), size 100 (1), addr as a zigzag delta from
-# the previous one (mptgen places blocks 128 bytes apart: zz(128) = 256, 2
-# bytes), stack 0 (1): 10 bytes.  The first has no previous address: its
-# delta is the whole address 0x555501000010 (zigzag: 7 bytes), 15 bytes.
+# 1000 (2), func (1), flags (1), size 100 (1), addr (nothing was freed, so
+# no back-reference: 0 (1), then a zigzag delta from the previous one;
+# mptgen places blocks 128 bytes apart: zz(128) = 256, 2 bytes), stack 0
+# (1): 11 bytes.  The first has no previous address: its delta is the whole
+# address 0x555501000010 (zigzag: 7 bytes), 16 bytes.
 "$GEN" -o x.trace 'process 1 modules=0; alloc 1000 size=100' || fail "mptgen x"
 "$MPDUMP" --stats -f csv x.trace >x.csv || fail "mpdump --stats x"
 expect "alloc first address" \
 	"$("$MPDUMP" x.trace | awk '$4 == "alloc" { print $7; exit }')" \
 	addr=0x555501000010
-expect "alloc bytes" "$(statv x.csv kind '' alloc 5)" $((999 * 10 + 15))
+expect "alloc bytes" "$(statv x.csv kind '' alloc 5)" $((999 * 11 + 16))
 
 # Span: one record per microsecond from 0; the last record before END is
 # record number 66 (1 header + 3 starts + 2 ends + 6 thread starts + 1 name
