@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static unsigned long nalloc, nfree;
+static unsigned long nalloc, nfree, live_bytes;
 static void *keep[64];
 static void **volatile sink; /* keeps the compiler from eliding malloc */
 
@@ -21,6 +21,7 @@ static void __attribute__((noinline)) walk(int depth, int max)
 		p[i] = malloc((size_t)depth * 8 + 8);
 		memset(p[i], depth, (size_t)depth * 8 + 8);
 		nalloc++;
+		live_bytes += (size_t)depth * 8 + 8;
 	}
 	walk(depth + 1, max);
 	for (i = 0; i < n; i++) {
@@ -30,6 +31,7 @@ static void __attribute__((noinline)) walk(int depth, int max)
 		}
 		free(p[i]);
 		nfree++;
+		live_bytes -= (size_t)depth * 8 + 8;
 	}
 	asm volatile("" ::: "memory");
 }
@@ -50,6 +52,7 @@ int main(int argc, char **argv)
 		if (keep[i]) {
 			free(keep[i]);
 			nfree++;
+			live_bytes -= (size_t)i * 8 * 8 + 8;
 			keep[i] = NULL;
 		}
 	/* Leak one round of kept blocks on purpose, through a lost array. */
@@ -59,11 +62,12 @@ int main(int argc, char **argv)
 		memcpy(sink, keep, sizeof(keep));
 		memset(keep, 0, sizeof(keep));
 		nalloc++;
+		live_bytes += sizeof(keep);
 		sink = NULL;
 	}
 	/* write(2), not stdio: no stdio buffer is allocated. */
-	len = snprintf(buf, sizeof(buf), "expect allocs=%lu frees=%lu\n",
-		       nalloc, nfree);
+	len = snprintf(buf, sizeof(buf), "expect allocs=%lu frees=%lu live_bytes=%lu\n",
+		       nalloc, nfree, live_bytes);
 	if (write(1, buf, (size_t)len) < 0)
 		return 1;
 	return 0;
