@@ -125,15 +125,19 @@ static void *do_realloc(void *old, size_t n, int func, size_t nmemb)
 		/* Bootstrap: a copy from the arena (old block size unknown). */
 		p = rec_boot_alloc(n, 16);
 		if (p && old)
-			memcpy(p, old, n);
+			memcpy(p, old, rec_is_boot(old) && rec_boot_room(old) < n ?
+				       rec_boot_room(old) : n);
 		return p;
 	}
 	if (old && rec_is_boot(old)) {
+		size_t room = rec_boot_room(old);
+
 		p = func == MPT_FN_REALLOCARRAY ?
 			    rec_real.reallocarray(NULL, nmemb, n) :
 			    rec_real.realloc(NULL, n);
+		/* The arena outlives the copy; its block size is unknown. */
 		if (p)
-			memcpy(p, old, n); /* the arena outlives the copy */
+			memcpy(p, old, n < room ? n : room);
 		return p;
 	}
 	if (func == MPT_FN_REALLOCARRAY &&
@@ -272,6 +276,18 @@ static inline void *cxx_new(int func, size_t n, size_t align, int nothrow)
 	}
 	after_alloc(t, m, func, p, n, align > 16 ? align : 0);
 	if (unlikely(!p) && !nothrow) {
+		/* libstdc++ may have come later, with a dlopen. */
+		if (!rec_real.new_) {
+			*(void **)&rec_real.new_ = dlsym(RTLD_NEXT, "_Znwm");
+			*(void **)&rec_real.new_array = dlsym(RTLD_NEXT, "_Znam");
+			*(void **)&rec_real.new_align =
+				dlsym(RTLD_NEXT, "_ZnwmSt11align_val_t");
+			*(void **)&rec_real.new_array_align =
+				dlsym(RTLD_NEXT, "_ZnamSt11align_val_t");
+			if (!rec_real.new_ || !rec_real.new_array ||
+			    !rec_real.new_align || !rec_real.new_array_align)
+				abort(); /* as an operator new without a handler */
+		}
 		if (func == MPT_FN_NEW_ARRAY)
 			return align > 16 ? rec_real.new_array_align(n, align) :
 					    rec_real.new_array(n);

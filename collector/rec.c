@@ -62,6 +62,11 @@ void *rec_boot_alloc(size_t n, size_t align)
 	return boot_arena + off;
 }
 
+size_t rec_boot_room(const void *p)
+{
+	return (size_t)(boot_arena + sizeof(boot_arena) - (const char *)p);
+}
+
 int rec_is_boot(const void *p)
 {
 	return (const char *)p >= boot_arena &&

@@ -131,6 +131,8 @@ int rec_prepare(struct tstate *t);
 /* Static bootstrap arena for allocations made while dlsym resolves. */
 void *rec_boot_alloc(size_t n, size_t align);
 int rec_is_boot(const void *p);
+/* Bytes of the arena from p to its end (a bound for copying a block). */
+size_t rec_boot_room(const void *p);
 
 extern int rec_tsc;
 
