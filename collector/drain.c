@@ -265,7 +265,9 @@ static void emit_transport(struct stream *s, const struct mpr_hdr *h)
 	struct mpt_record r;
 	uint64_t v;
 
-	memset(&r, 0, sizeof(r));
+	/* The two hot kinds set every field they use; the rest start at 0. */
+	if (h->type != MPR_ALLOC && h->type != MPR_FREE)
+		memset(&r, 0, sizeof(r));
 	switch (h->type) {
 	case MPR_ALLOC: {
 		const struct mpr_alloc *a = (const void *)h;
