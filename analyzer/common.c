@@ -283,6 +283,9 @@ int parse_time(const char *s, struct time_spec *out, const char **errstr)
 	int n, nfrac = 0;
 
 	*errstr = "invalid";
+	/* Defined even on failure: callers look at out->mark. */
+	out->mark = NULL;
+	out->ns = 0;
 	if (!s)
 		return -1;
 	if (!strncmp(s, "mark:", 5)) {
@@ -736,6 +739,12 @@ void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 		}
 	}
 	parse_free();
+	/* An empty window is a typo more often than a question. */
+	if (args->has_from && args->has_to && !args->from.mark &&
+	    !args->to.mark && args->from.ns > args->to.ns) {
+		error("invalid window: --from is after --to");
+		bad_usage(spec);
+	}
 
 	args->ntrace = argc - optind;
 	args->trace = argv + optind;
@@ -896,10 +905,24 @@ void trace_close(struct trace *t)
 
 FILE *out_open(const struct cmd_args *args)
 {
+	struct stat ost, tst;
+
 	if (!exit_check_armed)
 		set_progname(prog);
 	if (!args || !args->output || !strcmp(args->output, "-"))
 		return stdout;
+	/* Opening for writing would empty the trace before it is read. */
+	if (stat(args->output, &ost) == 0 && S_ISREG(ost.st_mode)) {
+		int i;
+
+		for (i = 0; i < args->ntrace; i++)
+			if (strcmp(args->trace[i], "-") &&
+			    stat(args->trace[i], &tst) == 0 &&
+			    tst.st_dev == ost.st_dev &&
+			    tst.st_ino == ost.st_ino)
+				die("'%s' is both a trace and the output",
+				    args->output);
+	}
 	out_file = fopen(args->output, "w");
 	if (!out_file)
 		die_errno("cannot open '%s' for writing", args->output);

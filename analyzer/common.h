@@ -239,6 +239,7 @@ __attribute__((noreturn)) void trace_die(const struct trace *t, int err);
  * fflush, ferror and fclose, so a full disk is an error ("<prog>: write
  * error: No space left on device", exit 1) rather than a silent success.
  * Standard output is always checked at exit, even without this call.
+ * Dies (exit 2) when FILE is one of the traces: it would be emptied.
  */
 FILE *out_open(const struct cmd_args *args);
 

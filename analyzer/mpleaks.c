@@ -163,10 +163,11 @@ static int handle(int val, const char *arg, void *ctx)
 		opt.kinds_given = 1;
 		return 0;
 	case OPT_MIN_AGE:
-		if (parse_time(arg, &t, &errstr) < 0 || t.mark)
+		if (parse_time(arg, &t, &errstr) < 0)
+			return error("invalid --min-age '%s': %s", arg, errstr);
+		if (t.mark)
 			return error("invalid --min-age '%s': %s", arg,
-				     t.mark ? "a duration, not a marker" :
-					      errstr);
+				     "a duration, not a marker");
 		opt.min_age = t.ns;
 		opt.has_min_age = 1;
 		return 0;

@@ -147,6 +147,25 @@ static void test_time__units(void **state)
 	assert_string_equal(e, "too large");
 }
 
+/* A failed parse leaves no stale marker behind (mpleaks --min-age looked). */
+static void test_time__failure_clears(void **state)
+{
+	static const char *const bad[] = { "99999999999999999999", "1e3", "-1",
+					   "mark:" };
+	struct time_spec t;
+	const char *e;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		t.mark = "stale";
+		t.ns = 42;
+		assert_int_equal(parse_time(bad[i], &t, &e), -1);
+		assert_null(t.mark);
+		assert_true(t.ns == 0);
+		assert_non_null(e);
+	}
+}
+
 static void test_time__mark(void **state)
 {
 	struct time_spec t;
@@ -351,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_size__suffixes),
 		cmocka_unit_test(test_time__units),
 		cmocka_unit_test(test_time__mark),
+		cmocka_unit_test(test_time__failure_clears),
 		cmocka_unit_test(test_human__units),
 		cmocka_unit_test(test_time__format),
 		cmocka_unit_test(test_csv__quoting),

@@ -72,6 +72,12 @@ for cmd in mpdump mpleaks mpstacks; do
 	run 2 $cmd -o
 	one_line 1 $cmd -o /dev/full good.trace
 	one_line 2 $cmd -o adir good.trace
+	# -o naming one of the traces (or a link to it) would empty it.
+	cp good.trace victim.trace
+	ln -f victim.trace link.trace
+	one_line 2 $cmd -o victim.trace victim.trace
+	one_line 2 $cmd -o link.trace good.trace victim.trace
+	cmp -s good.trace victim.trace || bad "$cmd -o victim.trace emptied it"
 	# A process that is not in the trace is a finding, not silence.
 	one_line 1 $cmd --pid 4243 good.trace
 	grep -q "no process 4243" err || bad "$cmd --pid 4243: '$(cat err)'"
@@ -104,6 +110,19 @@ for cmd in mpleaks mpstacks; do
 	run 0 $cmd -f csv none.trace
 	[ "$(wc -l <out)" = 1 ] || bad "$cmd -f csv none.trace: not just the header"
 done
+# A window that ends before it starts is a usage error.
+run 2 mpdump --from 2 --to 1 good.trace
+run 2 mpstacks --from 500ms --to 100ms good.trace
+run 0 mpdump --from 1 --to 1 good.trace
+# Each bad --min-age gets its own reason, not a word about markers.
+run 2 mpleaks --min-age 99999999999999999999 good.trace
+grep -q "min-age '99999999999999999999': too large" err ||
+	bad "mpleaks --min-age huge: '$(head -1 err)'"
+run 2 mpleaks --min-age 1e3 good.trace
+grep -q "marker" err && bad "mpleaks --min-age 1e3: '$(head -1 err)'"
+run 2 mpleaks --min-age mark:x good.trace
+grep -q "a duration, not a marker" err ||
+	bad "mpleaks --min-age mark:x: '$(head -1 err)'"
 run 0 mpstacks --metric temporary -f csv none.trace
 run 0 mpstacks --from 1000 good.trace
 run 0 mpdump --from 1000 good.trace
