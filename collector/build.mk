@@ -54,6 +54,5 @@ install-collector: $(LIBMPREC) $(MPREC)
 	install -m 644 collector/mprec.h $(DESTDIR)$(INCDIR)/mprec.h
 	install -m 644 man/man1/mprec.1 $(DESTDIR)$(MANDIR)/man1/mprec.1
 
-install: install-collector
 
 .PHONY: install-collector

@@ -56,8 +56,7 @@ void sev_push(const struct sev *e)
 	M.nsev++;
 }
 
-int emit(struct mpt_record *r, uint64_t raw_time, struct proc *p,
-	 uint32_t tid)
+int emit(struct mpt_record *r, uint64_t raw_time, struct proc *p, uint32_t tid)
 {
 	uint64_t t = raw_time > M.t0 ? raw_ns(raw_time - M.t0) : 0;
 	int rc;
@@ -92,8 +91,8 @@ static void stream_read(struct region *rg, unsigned i)
 	uint64_t head = atomic_load_explicit(&sl->head, memory_order_acquire);
 
 	if (!s) {
-		uint64_t tail = atomic_load_explicit(&sl->tail,
-						     memory_order_relaxed);
+		uint64_t tail =
+			atomic_load_explicit(&sl->tail, memory_order_relaxed);
 
 		if (head == tail && state == MPR_SLOT_FREE)
 			return;
@@ -164,8 +163,9 @@ static void streams_release(void)
 				atomic_thread_fence(memory_order_seq_cst);
 				if (atomic_load(&sl->waiting)) {
 					atomic_fetch_add(&sl->wseq, 1);
-					syscall(SYS_futex, &sl->wseq, FUTEX_WAKE,
-						INT_MAX, NULL, NULL, 0);
+					syscall(SYS_futex, &sl->wseq,
+						FUTEX_WAKE, INT_MAX, NULL, NULL,
+						0);
 					M.waiters = 1;
 					M.wakes++;
 				}
@@ -293,7 +293,8 @@ static void emit_transport(struct stream *s, const struct mpr_hdr *h)
 		if (h->len < sizeof(*f))
 			break;
 		if (M.o.leak_scan || M.o.sample_bytes) {
-			/* Sampling: frees of blocks never sampled are dropped. */
+			/* Sampling: frees of blocks never sampled are dropped.
+			 */
 			if (!u64map_del(&p->live, f->addr, NULL) &&
 			    M.o.sample_bytes)
 				break;
@@ -592,7 +593,8 @@ void drain_pass(int final)
 					continue;
 				if (nact == capact) {
 					capact = capact ? capact * 2 : 16;
-					act = realloc(act, capact * sizeof(*act));
+					act = realloc(act,
+						      capact * sizeof(*act));
 					if (!act)
 						return;
 				}

@@ -47,12 +47,14 @@ static inline void after_alloc(struct tstate *t, int m, int func, void *p,
 	if (m == MODE_REC) {
 		if (likely(p != NULL)) {
 			if (rec_sampled(t, size))
-				rec_alloc(t, func, rec_opts.sample_bytes ?
-					  MPT_ALLOC_SAMPLED : 0, size, p,
-					  align, NULL, 0);
+				rec_alloc(t, func,
+					  rec_opts.sample_bytes ?
+						  MPT_ALLOC_SAMPLED :
+						  0,
+					  size, p, align, NULL, 0);
 		} else {
-			rec_alloc(t, func, MPT_ALLOC_FAILED, size, NULL,
-				  align, NULL, 0);
+			rec_alloc(t, func, MPT_ALLOC_FAILED, size, NULL, align,
+				  NULL, 0);
 		}
 	} else if (m == MODE_LOST) {
 		rec_lost(1);
@@ -125,8 +127,10 @@ static void *do_realloc(void *old, size_t n, int func, size_t nmemb)
 		/* Bootstrap: a copy from the arena (old block size unknown). */
 		p = rec_boot_alloc(n, 16);
 		if (p && old)
-			memcpy(p, old, rec_is_boot(old) && rec_boot_room(old) < n ?
-				       rec_boot_room(old) : n);
+			memcpy(p, old,
+			       rec_is_boot(old) && rec_boot_room(old) < n ?
+				       rec_boot_room(old) :
+				       n);
 		return p;
 	}
 	if (old && rec_is_boot(old)) {
@@ -167,8 +171,9 @@ static void *do_realloc(void *old, size_t n, int func, size_t nmemb)
 		if (old)
 			rec_free(t, func, old, t0);
 		if (rec_sampled(t, size))
-			rec_alloc(t, func, rec_opts.sample_bytes ?
-				  MPT_ALLOC_SAMPLED : 0, size, p, 0, old, 0);
+			rec_alloc(t, func,
+				  rec_opts.sample_bytes ? MPT_ALLOC_SAMPLED : 0,
+				  size, p, 0, old, 0);
 	} else if (old && n == 0 && func == MPT_FN_REALLOC) {
 		/* realloc(p, 0) freed p. */
 		rec_free(t, func, old, t0);
@@ -279,14 +284,16 @@ static inline void *cxx_new(int func, size_t n, size_t align, int nothrow)
 		/* libstdc++ may have come later, with a dlopen. */
 		if (!rec_real.new_) {
 			*(void **)&rec_real.new_ = dlsym(RTLD_NEXT, "_Znwm");
-			*(void **)&rec_real.new_array = dlsym(RTLD_NEXT, "_Znam");
+			*(void **)&rec_real.new_array =
+				dlsym(RTLD_NEXT, "_Znam");
 			*(void **)&rec_real.new_align =
 				dlsym(RTLD_NEXT, "_ZnwmSt11align_val_t");
 			*(void **)&rec_real.new_array_align =
 				dlsym(RTLD_NEXT, "_ZnamSt11align_val_t");
 			if (!rec_real.new_ || !rec_real.new_array ||
 			    !rec_real.new_align || !rec_real.new_array_align)
-				abort(); /* as an operator new without a handler */
+				abort(); /* as an operator new without a handler
+					  */
 		}
 		if (func == MPT_FN_NEW_ARRAY)
 			return align > 16 ? rec_real.new_array_align(n, align) :
@@ -311,10 +318,16 @@ static inline void cxx_delete(int func, void *p)
 	rec_real.free(p);
 }
 
-#define NEW_FN(sym, func, args, n, align, nothrow) \
-	EXPORT void *sym args { return cxx_new(func, n, align, nothrow); }
-#define DEL_FN(sym, func, args) \
-	EXPORT void sym args { cxx_delete(func, p); }
+#define NEW_FN(sym, func, args, n, align, nothrow)       \
+	EXPORT void *sym args                            \
+	{                                                \
+		return cxx_new(func, n, align, nothrow); \
+	}
+#define DEL_FN(sym, func, args)      \
+	EXPORT void sym args         \
+	{                            \
+		cxx_delete(func, p); \
+	}
 
 /* Declarations keep -Wmissing-prototypes quiet for the mangled names. */
 void *_Znwm(size_t);
@@ -341,11 +354,10 @@ void _ZdaPvSt11align_val_tRKSt9nothrow_t(void *, size_t, const void *);
 NEW_FN(_Znwm, MPT_FN_NEW, (size_t n), n, 0, 0)
 NEW_FN(_Znam, MPT_FN_NEW_ARRAY, (size_t n), n, 0, 0)
 NEW_FN(_ZnwmRKSt9nothrow_t, MPT_FN_NEW, (size_t n, const void *nt), n, 0, 1)
-NEW_FN(_ZnamRKSt9nothrow_t, MPT_FN_NEW_ARRAY, (size_t n, const void *nt), n,
-       0, 1)
+NEW_FN(_ZnamRKSt9nothrow_t, MPT_FN_NEW_ARRAY, (size_t n, const void *nt), n, 0,
+       1)
 NEW_FN(_ZnwmSt11align_val_t, MPT_FN_NEW, (size_t n, size_t al), n, al, 0)
-NEW_FN(_ZnamSt11align_val_t, MPT_FN_NEW_ARRAY, (size_t n, size_t al), n, al,
-       0)
+NEW_FN(_ZnamSt11align_val_t, MPT_FN_NEW_ARRAY, (size_t n, size_t al), n, al, 0)
 NEW_FN(_ZnwmSt11align_val_tRKSt9nothrow_t, MPT_FN_NEW,
        (size_t n, size_t al, const void *nt), n, al, 1)
 NEW_FN(_ZnamSt11align_val_tRKSt9nothrow_t, MPT_FN_NEW_ARRAY,
@@ -375,7 +387,8 @@ static inline int map_mode(struct tstate *t)
 {
 	if (t->mode != MODE_REC || t->in_unwind || t->nest)
 		return t->mode == MODE_REC ? MODE_BUSY :
-		       rec_real.mmap ? rec_prepare(t) : -1;
+		       rec_real.mmap	   ? rec_prepare(t) :
+					     -1;
 	return MODE_REC;
 }
 
@@ -389,8 +402,8 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd,
 	if (unlikely(!rec_real.mmap)) {
 		m = rec_prepare(t);
 		if (!rec_real.mmap)
-			return (void *)syscall(SYS_mmap, addr, len, prot,
-					       flags, fd, off);
+			return (void *)syscall(SYS_mmap, addr, len, prot, flags,
+					       fd, off);
 	}
 	m = map_mode(t);
 	p = rec_real.mmap(addr, len, prot, flags, fd, off);
@@ -516,7 +529,8 @@ EXPORT int dlclose(void *h)
 	return rc;
 }
 
-/* Threads: announce each new thread at its start, even if it never allocates. */
+/* Threads: announce each new thread at its start, even if it never allocates.
+ */
 struct start_arg {
 	void *(*fn)(void *);
 	void *arg;
@@ -585,12 +599,11 @@ EXPORT int prctl(int option, ...)
 	if (unlikely(!rec_real.prctl)) {
 		rec_prepare(t);
 		if (!rec_real.prctl)
-			return (int)syscall(SYS_prctl, option, a[0], a[1],
-					    a[2], a[3]);
+			return (int)syscall(SYS_prctl, option, a[0], a[1], a[2],
+					    a[3]);
 	}
 	rc = rec_real.prctl(option, a[0], a[1], a[2], a[3]);
-	if (rc == 0 && option == PR_SET_NAME && a[0] &&
-	    mode(t) == MODE_REC) {
+	if (rc == 0 && option == PR_SET_NAME && a[0] && mode(t) == MODE_REC) {
 		char name[17];
 
 		memcpy(name, (const char *)a[0], 16);
@@ -666,8 +679,7 @@ EXPORT int __libc_start_main(int (*main)(int, char **, char **), int argc,
 
 	*(void **)&real = dlsym(RTLD_NEXT, "__libc_start_main");
 	real_main = main;
-	return real(main_wrapper, argc, argv, init, fini, rtld_fini,
-		    stack_end);
+	return real(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
 }
 
 /*
@@ -737,8 +749,10 @@ EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 			reaped(info->si_pid, (info->si_status & 0xff) << 8);
 		else if (info->si_code == CLD_KILLED ||
 			 info->si_code == CLD_DUMPED)
-			reaped(info->si_pid, (info->si_status & 0x7f) |
-				(info->si_code == CLD_DUMPED ? 0x80 : 0));
+			reaped(info->si_pid,
+			       (info->si_status & 0x7f) |
+				       (info->si_code == CLD_DUMPED ? 0x80 :
+								      0));
 	}
 	return r;
 }

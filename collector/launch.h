@@ -49,8 +49,8 @@ struct thread_ent {
 
 enum proc_state {
 	PROC_ALIVE = 0,
-	PROC_DEAD,  /* ended; its regions are being drained */
-	PROC_DONE,  /* PROCESS_END written */
+	PROC_DEAD, /* ended; its regions are being drained */
+	PROC_DONE, /* PROCESS_END written */
 };
 
 struct proc {
@@ -74,7 +74,7 @@ struct sev {
 	uint64_t time; /* raw CLOCK_MONOTONIC */
 	uint64_t seq;
 	struct proc *p;
-	int type;   /* MPT_REC_PROCESS_START or MPT_REC_PROCESS_END */
+	int type; /* MPT_REC_PROCESS_START or MPT_REC_PROCESS_END */
 	uint32_t kind, ppid;
 	int32_t code;
 	uint32_t core;
@@ -96,11 +96,11 @@ struct options {
 struct mprec {
 	struct options o;
 	struct mpt_writer *w;
-	uint64_t t0;	     /* raw time of trace time 0 */
-	int tsc;	     /* the raw clock is the TSC */
-	uint64_t tsc_mult;   /* ns per tick, 32.32 fixed point */
-	uint64_t last;	     /* last trace time emitted */
-	uint64_t last_raw;   /* the largest raw time emitted */
+	uint64_t t0;	   /* raw time of trace time 0 */
+	int tsc;	   /* the raw clock is the TSC */
+	uint64_t tsc_mult; /* ns per tick, 32.32 fixed point */
+	uint64_t last;	   /* last trace time emitted */
+	uint64_t last_raw; /* the largest raw time emitted */
 	struct proc *procs;
 	struct sev *sev;
 	size_t nsev, capsev;
@@ -110,9 +110,9 @@ struct mprec {
 	uint32_t nprocs;
 	int write_failed;
 	int write_errno;
-	uint64_t moved; /* bytes published in rings since the last pass */
-	int waiters;	/* a thread waited for room in the last pass */
-	uint64_t wakes; /* futex wakes of waiting threads */
+	uint64_t moved;	    /* bytes published in rings since the last pass */
+	int waiters;	    /* a thread waited for room in the last pass */
+	uint64_t wakes;	    /* futex wakes of waiting threads */
 	uint64_t watermark; /* everything older was emitted by the last pass */
 };
 
@@ -133,8 +133,7 @@ void region_free(struct region *rg);
 void drain_pass(int final);
 void sev_push(const struct sev *e);
 /* Put a record (time is raw; clamped to keep order).  Returns 0 or -1. */
-int emit(struct mpt_record *r, uint64_t raw_time, struct proc *p,
-	 uint32_t tid);
+int emit(struct mpt_record *r, uint64_t raw_time, struct proc *p, uint32_t tid);
 /* Time of the last emitted record, raw clock. */
 uint64_t emitted_raw(void);
 

@@ -51,7 +51,9 @@ static inline uint64_t rdtsc_ordered(void)
 
 	/* Neither earlier nor later instructions pass it. */
 	__asm__ __volatile__("lfence\n\trdtsc\n\tlfence"
-			     : "=a"(lo), "=d"(hi) : : "memory");
+			     : "=a"(lo), "=d"(hi)
+			     :
+			     : "memory");
 	return ((uint64_t)hi << 32) | lo;
 }
 
@@ -102,8 +104,9 @@ static void tsc_setup(void)
 	return;
 #endif
 	if (getenv("MPREC_NO_TSC") ||
-	    !file_has("/sys/devices/system/clocksource/clocksource0/current_clocksource",
-		      cs) ||
+	    !file_has(
+		    "/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		    cs) ||
 	    !file_has("/proc/cpuinfo", flags))
 		return;
 	/* Pair each TSC reading with the middle of two clock readings. */
@@ -195,8 +198,9 @@ static uint64_t parse_num(const char *opt, const char *s, uint64_t min,
 		goto bad;
 	return v;
 bad:
-	fprintf(stderr, "%s: invalid number '%s' for %s (expected %llu to %llu)\n",
-		me, s, opt, (unsigned long long)min, (unsigned long long)max);
+	fprintf(stderr,
+		"%s: invalid number '%s' for %s (expected %llu to %llu)\n", me,
+		s, opt, (unsigned long long)min, (unsigned long long)max);
 	exit(2);
 }
 
@@ -535,7 +539,8 @@ static void reap(void)
 			reaped[nreaped].status = st;
 			nreaped++;
 		} else {
-			memmove(reaped, reaped + 1, sizeof(reaped) - sizeof(reaped[0]));
+			memmove(reaped, reaped + 1,
+				sizeof(reaped) - sizeof(reaped[0]));
 			reaped[255].pid = pid;
 			reaped[255].status = st;
 		}
@@ -659,7 +664,8 @@ static void check_ends(void)
 		 * Reaped by its parent before we looked: unless it called
 		 * exit, wait a little for the parent's report of the status.
 		 */
-		if (!have && !(p->rg && atomic_load(&p->rg->map->exit_called))) {
+		if (!have &&
+		    !(p->rg && atomic_load(&p->rg->map->exit_called))) {
 			uint64_t now = raw_now();
 
 			if (!p->gone_at)
@@ -883,22 +889,23 @@ int main(int argc, char **argv)
 	is_static = is_static_elf(path);
 	if (is_static)
 		warn("'%s' is statically linked: no heap events can be "
-		     "recorded, only its process lifecycle", argv[optind]);
+		     "recorded, only its process lifecycle",
+		     argv[optind]);
 	else
 		lib = find_lib();
 	if (to_stdout) {
 		out_fd = STDOUT_FILENO;
 	} else {
-		out_fd = open(M.o.output, O_WRONLY | O_CREAT | O_TRUNC |
-				O_CLOEXEC, 0666);
+		out_fd = open(M.o.output,
+			      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (out_fd < 0)
 			die(EXIT_MPREC, "cannot open '%s': %s", M.o.output,
 			    strerror(errno));
 	}
 
 	/* The control socket, in the abstract namespace. */
-	listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			   0);
+	listen_fd = socket(AF_UNIX,
+			   SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (listen_fd < 0)
 		die(EXIT_MPREC, "cannot create socket: %s", strerror(errno));
 	memset(&sa, 0, sizeof(sa));
@@ -952,12 +959,13 @@ int main(int argc, char **argv)
 	M.t0 = raw_now();
 	put_header(argc - optind, argv + optind);
 
-	snprintf(opts, sizeof(opts),
-		 "depth=%d,unwind=%s,sample=%llu,follow=%d,scan=%d,mprec=%d,tsc=%d%s",
-		 M.o.depth, M.o.fp ? "fp" : "cfi",
-		 (unsigned long long)M.o.sample_bytes, M.o.follow,
-		 M.o.leak_scan, (int)getpid(), M.tsc,
-		 getenv("MPREC_NO_UCACHE") ? ",ucache=0" : "");
+	snprintf(
+		opts, sizeof(opts),
+		"depth=%d,unwind=%s,sample=%llu,follow=%d,scan=%d,mprec=%d,tsc=%d%s",
+		M.o.depth, M.o.fp ? "fp" : "cfi",
+		(unsigned long long)M.o.sample_bytes, M.o.follow, M.o.leak_scan,
+		(int)getpid(), M.tsc,
+		getenv("MPREC_NO_UCACHE") ? ",ucache=0" : "");
 	ld = getenv("LD_PRELOAD");
 	fflush(NULL);
 	pid = fork();
@@ -974,7 +982,8 @@ int main(int argc, char **argv)
 		if (to_stdout && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(EXIT_MPREC);
 		if (lib) {
-			char *pre = malloc(strlen(lib) + (ld ? strlen(ld) : 0) + 2);
+			char *pre =
+				malloc(strlen(lib) + (ld ? strlen(ld) : 0) + 2);
 
 			if (!pre)
 				_exit(EXIT_MPREC);
@@ -1084,14 +1093,18 @@ int main(int argc, char **argv)
 			struct rusage ru;
 
 			getrusage(RUSAGE_SELF, &ru);
-			fprintf(stderr, "mprec: %llu passes, %llu naps of %.3f s "
+			fprintf(stderr,
+				"mprec: %llu passes, %llu naps of %.3f s "
 				"(asked %.3f s), %llu wakes\n",
 				(unsigned long long)dbg_passes,
 				(unsigned long long)dbg_naps, dbg_sleep / 1e9,
 				dbg_asked / 1e9, (unsigned long long)M.wakes);
-			fprintf(stderr, "mprec: cpu %.3f s, %llu records, %llu bytes\n",
+			fprintf(stderr,
+				"mprec: cpu %.3f s, %llu records, %llu bytes\n",
 				ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-				(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
+					(ru.ru_utime.tv_usec +
+					 ru.ru_stime.tv_usec) /
+						1e6,
 				(unsigned long long)mpt_writer_records(M.w),
 				(unsigned long long)mpt_writer_bytes(M.w));
 		}

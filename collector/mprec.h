@@ -6,8 +6,8 @@
  *
  *	mprec_mark("epoch 3");			a point in time
  *	mprec_span_begin("load");		a named span, ended by
- *	mprec_span_end("load");			the same label on the same thread
- *	mprec_tag_push("cache");		following allocations of this
+ *	mprec_span_end("load");			the same label on the same
+ *thread mprec_tag_push("cache");		following allocations of this
  *	mprec_tag_pop();			thread are in category "cache"
  *
  * Labels are copied; at most 4096 bytes of each are kept.  Under mprec(1)
@@ -19,7 +19,7 @@
 #ifndef MPREC_H
 #define MPREC_H
 
-#include <dlfcn.h> /* dlsym */
+#include <dlfcn.h>  /* dlsym */
 #include <string.h> /* memcpy */
 
 #ifdef __cplusplus

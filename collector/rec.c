@@ -1,4 +1,5 @@
-/* rec.c - libmprec.so transport: shared region, thread rings, stacks, modules. */
+/* rec.c - libmprec.so transport: shared region, thread rings, stacks, modules.
+ */
 #define UNW_LOCAL_ONLY
 #include <dlfcn.h>
 #include <elf.h>
@@ -225,8 +226,8 @@ static inline int is_self(uintptr_t ip)
 	return 0;
 }
 
-__attribute__((noinline)) static int unwind_fp(struct tstate *t,
-					      uint64_t *out, int max)
+__attribute__((noinline)) static int unwind_fp(struct tstate *t, uint64_t *out,
+					       int max)
 {
 	uintptr_t *fp = __builtin_frame_address(0);
 	uintptr_t lo = (uintptr_t)fp, hi = t->stack_hi;
@@ -257,8 +258,8 @@ __attribute__((noinline)) static int unwind_fp(struct tstate *t,
  * stack.  Each return address is looked for upwards from the previous one;
  * the call instructions pushed them there, in this order.
  */
-static void ucache_fill(struct tstate *t, struct mpr_ucache *e,
-			uint64_t slot0, const uint64_t *f, int n, uint64_t h)
+static void ucache_fill(struct tstate *t, struct mpr_ucache *e, uint64_t slot0,
+			const uint64_t *f, int n, uint64_t h)
 {
 	const uint64_t *p = (const uint64_t *)slot0 + 1;
 	const uint64_t *hi = (const uint64_t *)t->stack_hi;
@@ -318,7 +319,8 @@ __attribute__((noinline)) static uint32_t capture_stack(struct tstate *t,
 	}
 	/* Our own frames all keep frame pointers: find the app's call. */
 	for (int k = 0; k < 8; k++) {
-		if ((uintptr_t)fp < (uintptr_t)&f || (uintptr_t)fp >= t->stack_hi)
+		if ((uintptr_t)fp < (uintptr_t)&f ||
+		    (uintptr_t)fp >= t->stack_hi)
 			break;
 		if (!is_self(fp[1])) {
 			slot0 = (uint64_t)(uintptr_t)&fp[1];
@@ -498,7 +500,8 @@ void rec_mremap(struct tstate *t, void *old_addr, size_t old_len,
 		r->old_addr = (uint64_t)(uintptr_t)old_addr;
 		r->old_len = old_len;
 		r->new_addr = new_addr == MAP_FAILED ?
-				      0 : (uint64_t)(uintptr_t)new_addr;
+				      0 :
+				      (uint64_t)(uintptr_t)new_addr;
 		r->new_len = new_len;
 		r->flags = (uint32_t)flags;
 		ring_commit(t, n);
@@ -610,8 +613,12 @@ static double ln_unit(double u)
 	m = v.d;
 	z = (m - 1) / (m + 1);
 	z2 = z * z;
-	s = z * (2 + z2 * (2.0 / 3 + z2 * (2.0 / 5 + z2 * (2.0 / 7 +
-		z2 * (2.0 / 9 + z2 * (2.0 / 11 + z2 * 2.0 / 13))))));
+	s = z *
+	    (2 + z2 * (2.0 / 3 +
+		       z2 * (2.0 / 5 +
+			     z2 * (2.0 / 7 +
+				   z2 * (2.0 / 9 +
+					 z2 * (2.0 / 11 + z2 * 2.0 / 13))))));
 	return s + e * 0.69314718055994530942;
 }
 
@@ -621,7 +628,8 @@ static int64_t next_sample_gap(struct tstate *t)
 	double u;
 
 	if (!x)
-		x = rec_now() ^ ((uint64_t)t->tid << 32) ^ 0x2545f4914f6cdd1dull;
+		x = rec_now() ^ ((uint64_t)t->tid << 32) ^
+		    0x2545f4914f6cdd1dull;
 	x ^= x << 13;
 	x ^= x >> 7;
 	x ^= x << 17;
@@ -675,14 +683,15 @@ static void put_module(struct tstate *t, struct dl_phdr_info *info,
 		if (ph->p_type == PT_LOAD)
 			nseg++;
 		if (ph->p_type == PT_NOTE && !bid) {
-			const char *p = (const char *)(info->dlpi_addr +
-						       ph->p_vaddr);
+			const char *p =
+				(const char *)(info->dlpi_addr + ph->p_vaddr);
 			const char *end = p + ph->p_memsz;
 
 			while (p + sizeof(ElfW(Nhdr)) <= end) {
 				const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
 				const char *name = p + sizeof(*nh);
-				const char *desc = name + ((nh->n_namesz + 3) & ~3u);
+				const char *desc =
+					name + ((nh->n_namesz + 3) & ~3u);
 
 				if (desc + nh->n_descsz > end)
 					break;
@@ -802,8 +811,8 @@ void rec_modules_sync(int all)
 		if (rec_enter(t)) {
 			struct mpr_module_unload *r;
 
-			r = (struct mpr_module_unload *)ring_reserve(t,
-								     sizeof(*r));
+			r = (struct mpr_module_unload *)ring_reserve(
+				t, sizeof(*r));
 			if (r) {
 				r->h.type = MPR_MODULE_UNLOAD;
 				r->h.aux = 0;
@@ -904,10 +913,10 @@ static int region_open(int origin, uint64_t start_time)
 		close(fd);
 		return -1;
 	}
-	r = rec_real.mmap ? rec_real.mmap(NULL, MPR_REGION_SIZE,
-					  PROT_READ | PROT_WRITE, MAP_SHARED |
-					  MAP_NORESERVE, fd, 0) :
-			    MAP_FAILED;
+	r = rec_real.mmap ?
+		    rec_real.mmap(NULL, MPR_REGION_SIZE, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_NORESERVE, fd, 0) :
+		    MAP_FAILED;
 	if (r == MAP_FAILED) {
 		close(fd);
 		return -1;
@@ -950,8 +959,9 @@ static void parse_opts(const char *s)
 		     p++)
 			n = n * 10 + (uint64_t)(*p - '0');
 		if (!strncmp(s, "depth=", 6))
-			rec_opts.depth = n < 1 ? 1 : n > MPR_DEPTH_MAX ?
-				MPR_DEPTH_MAX : (int)n;
+			rec_opts.depth = n < 1		   ? 1 :
+					 n > MPR_DEPTH_MAX ? MPR_DEPTH_MAX :
+							     (int)n;
 		else if (!strncmp(s, "unwind=", 7))
 			rec_opts.fp = !strncmp(v + 1, "fp", 2);
 		else if (!strncmp(s, "sample=", 7))
@@ -981,8 +991,8 @@ static int self_text_cb(struct dl_phdr_info *info, size_t size, void *arg)
 
 		if (ph->p_type == PT_LOAD && want >= lo &&
 		    want < lo + ph->p_memsz) {
-			for (int k = 0; k < info->dlpi_phnum &&
-					nself_text < 4; k++) {
+			for (int k = 0; k < info->dlpi_phnum && nself_text < 4;
+			     k++) {
 				ph = &info->dlpi_phdr[k];
 				if (ph->p_type == PT_LOAD &&
 				    (ph->p_flags & PF_X)) {
@@ -1032,9 +1042,8 @@ static int slot_take(struct mpr_region *r)
 			if (atomic_load_explicit(&r->slot[i].state,
 						 memory_order_relaxed) ==
 				    MPR_SLOT_FREE &&
-			    atomic_compare_exchange_strong(&r->slot[i].state,
-							   &want,
-							   MPR_SLOT_USED))
+			    atomic_compare_exchange_strong(
+				    &r->slot[i].state, &want, MPR_SLOT_USED))
 				return (int)i;
 		}
 		if (n >= MPR_SLOTS)
@@ -1076,8 +1085,8 @@ static int rec_enter_nested(struct tstate *t)
 	ctx_swap(t);
 	if (fresh) {
 		/* Tell mprec whose stream this is (no THREAD_START). */
-		struct mpr_child *c = (struct mpr_child *)ring_reserve(t,
-								       sizeof(*c));
+		struct mpr_child *c =
+			(struct mpr_child *)ring_reserve(t, sizeof(*c));
 
 		if (c) {
 			c->h.type = MPR_STREAM_TID;
@@ -1173,8 +1182,7 @@ uint32_t rec_tid_of(unsigned long pth)
 	return 0;
 }
 
-#define RESOLVE(name) \
-	(*(void **)&rec_real.name = dlsym(RTLD_NEXT, #name))
+#define RESOLVE(name) (*(void **)&rec_real.name = dlsym(RTLD_NEXT, #name))
 
 static void resolve_real(void)
 {
@@ -1210,7 +1218,8 @@ static void resolve_real(void)
 	RESOLVE(waitid);
 	*(void **)&rec_real.new_ = dlsym(RTLD_NEXT, "_Znwm");
 	*(void **)&rec_real.new_array = dlsym(RTLD_NEXT, "_Znam");
-	*(void **)&rec_real.new_align = dlsym(RTLD_NEXT, "_ZnwmSt11align_val_t");
+	*(void **)&rec_real.new_align =
+		dlsym(RTLD_NEXT, "_ZnwmSt11align_val_t");
 	*(void **)&rec_real.new_array_align =
 		dlsym(RTLD_NEXT, "_ZnamSt11align_val_t");
 }

@@ -50,8 +50,8 @@ struct tstate {
 	char *ring;
 	uint64_t *cache;
 	struct mpr_ucache *ucache;
-	uint64_t head;	 /* local copy of slot->head */
-	uint64_t tail;	 /* last seen slot->tail */
+	uint64_t head; /* local copy of slot->head */
+	uint64_t tail; /* last seen slot->tail */
 	uint64_t stack_lo, stack_hi;
 	/*
 	 * A signal handler that records while a record is being written
@@ -72,12 +72,12 @@ extern struct mpr_region *rec_region;
 
 /* Options from MPREC_OPTS. */
 struct rec_opts {
-	int depth;	      /* frames kept per stack */
-	int fp;		      /* 1: frame-pointer unwinding */
+	int depth;	       /* frames kept per stack */
+	int fp;		       /* 1: frame-pointer unwinding */
 	uint64_t sample_bytes; /* 0: record everything */
-	int follow;	      /* 0: children are not recorded */
-	int leak_scan;	      /* 1: scan at normal exit */
-	int no_ucache;	      /* 1: always unwind (for testing the memo) */
+	int follow;	       /* 0: children are not recorded */
+	int leak_scan;	       /* 1: scan at normal exit */
+	int no_ucache;	       /* 1: always unwind (for testing the memo) */
 };
 extern struct rec_opts rec_opts;
 
@@ -158,8 +158,10 @@ static inline uint64_t rec_now(void)
 	if (likely(rec_tsc)) {
 		uint32_t lo, hi;
 
-		__asm__ __volatile__("lfence\n\trdtsc" : "=a"(lo), "=d"(hi)
-				     : : "memory");
+		__asm__ __volatile__("lfence\n\trdtsc"
+				     : "=a"(lo), "=d"(hi)
+				     :
+				     : "memory");
 		return ((uint64_t)hi << 32) | lo;
 	}
 	return rec_mono();

@@ -23,14 +23,15 @@
 #define MPR_MAGIC 0x3152504du /* "MPR1" */
 #define MPR_VERSION 2
 
-#define MPR_SLOTS 1024		     /* threads alive at once, per process */
-#define MPR_RING_SIZE (1u << 20)     /* bytes of one thread's ring */
-#define MPR_CACHE_ENTRIES 4096	     /* stack hashes a thread remembers */
-#define MPR_HDR_SIZE (256u << 10)    /* region header + slot array */
-#define MPR_UC_ENTRIES 256	     /* unwound stacks a thread remembers */
-#define MPR_UC_DEPTH 64		     /* frames of a remembered stack, at most */
-#define MPR_SLOT_AREA (MPR_RING_SIZE + MPR_CACHE_ENTRIES * 8 + \
-		       MPR_UC_ENTRIES * sizeof(struct mpr_ucache))
+#define MPR_SLOTS 1024		  /* threads alive at once, per process */
+#define MPR_RING_SIZE (1u << 20)  /* bytes of one thread's ring */
+#define MPR_CACHE_ENTRIES 4096	  /* stack hashes a thread remembers */
+#define MPR_HDR_SIZE (256u << 10) /* region header + slot array */
+#define MPR_UC_ENTRIES 256	  /* unwound stacks a thread remembers */
+#define MPR_UC_DEPTH 64		  /* frames of a remembered stack, at most */
+#define MPR_SLOT_AREA                            \
+	(MPR_RING_SIZE + MPR_CACHE_ENTRIES * 8 + \
+	 MPR_UC_ENTRIES * sizeof(struct mpr_ucache))
 #define MPR_REGION_SIZE \
 	((uint64_t)MPR_HDR_SIZE + (uint64_t)MPR_SLOTS * MPR_SLOT_AREA)
 
@@ -51,7 +52,7 @@ enum {
  * same call chain is recognised by comparing those words, without unwinding.
  */
 struct mpr_ucache {
-	uint64_t slot0;	/* stack address of the innermost return address */
+	uint64_t slot0; /* stack address of the innermost return address */
 	uint64_t ret0;	/* ... and its value */
 	uint64_t hash;	/* the stack's hash (as sent to mprec) */
 	uint32_t n;	/* frames; 0: empty */
@@ -62,7 +63,7 @@ struct mpr_ucache {
 
 struct mpr_slot {
 	/* Written by the app thread. */
-	_Atomic uint64_t head;	   /* bytes ever published */
+	_Atomic uint64_t head; /* bytes ever published */
 	_Atomic uint32_t state;
 	uint32_t tid;
 	_Atomic uint64_t inflight; /* start time of a realloc in progress */
@@ -71,7 +72,7 @@ struct mpr_slot {
 	_Atomic uint32_t wseq;	   /* futex word: mprec bumps it, then wakes */
 	uint64_t pad0[3];
 	/* Written by mprec, on its own cache line. */
-	_Atomic uint64_t tail;	   /* bytes ever consumed */
+	_Atomic uint64_t tail; /* bytes ever consumed */
 	uint64_t pad1[7];
 };
 
@@ -80,9 +81,9 @@ struct mpr_region {
 	uint32_t version;
 	uint32_t pid;
 	uint32_t region_size_mb;
-	_Atomic uint32_t nslot;	    /* slots ever handed out */
-	_Atomic uint32_t disabled;  /* mprec gave up: stop recording */
-	_Atomic uint64_t lost;	    /* events dropped (no slot, disabled) */
+	_Atomic uint32_t nslot;	      /* slots ever handed out */
+	_Atomic uint32_t disabled;    /* mprec gave up: stop recording */
+	_Atomic uint64_t lost;	      /* events dropped (no slot, disabled) */
 	_Atomic uint32_t exit_called; /* exit()/_exit() was called ... */
 	_Atomic int32_t exit_code;    /* ... with this status */
 	uint64_t pad[58];
@@ -124,7 +125,7 @@ enum mpr_type {
 	MPR_MARKER, /* aux: trace record type (MARKER, SPAN_*, TAG_PUSH) */
 	MPR_TAG_POP,
 	MPR_LOST,
-	MPR_CHILD,  /* the thread reaped a child: struct mpr_child */
+	MPR_CHILD,	/* the thread reaped a child: struct mpr_child */
 	MPR_STREAM_TID, /* a thread's second slot: struct mpr_child, pid=tid */
 	MPR_TYPE_MAX_
 };
@@ -260,9 +261,9 @@ struct mpr_msg {
 	uint32_t magic;
 	uint32_t type;
 	uint32_t pid, ppid, tid;
-	uint32_t origin; /* enum mpr_origin */
-	uint64_t time;	 /* HELLO: process start; EXIT: when exit began */
-	uint64_t sp;	 /* EXIT: stack pointer of the exiting thread */
+	uint32_t origin;   /* enum mpr_origin */
+	uint64_t time;	   /* HELLO: process start; EXIT: when exit began */
+	uint64_t sp;	   /* EXIT: stack pointer of the exiting thread */
 	uint64_t stack_hi; /* EXIT: top of its stack */
 };
 
@@ -272,7 +273,7 @@ struct mpr_ack {
 };
 
 /* Environment passed from mprec to libmprec. */
-#define MPR_ENV_SOCK "MPREC_SOCK"	/* abstract socket name */
-#define MPR_ENV_OPTS "MPREC_OPTS"	/* depth,unwind,sample,follow,scan */
+#define MPR_ENV_SOCK "MPREC_SOCK" /* abstract socket name */
+#define MPR_ENV_OPTS "MPREC_OPTS" /* depth,unwind,sample,follow,scan */
 
 #endif /* MPREC_RING_H */

@@ -19,7 +19,7 @@ struct u64map_ent {
 
 struct u64map {
 	struct u64map_ent *ent;
-	size_t cap;    /* power of two, or 0; at most half full */
+	size_t cap; /* power of two, or 0; at most half full */
 	size_t count;
 };
 
