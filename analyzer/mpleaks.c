@@ -365,6 +365,7 @@ static size_t supp_frames(const struct group *g, struct mpt_supp_frame *out,
 
 	out[n].function = alloc_func_name(g);
 	out[n].module = out[n].file = NULL;
+	out[n].inlined = 0;
 	out[n++].line = 0;
 	d = mpt_replay_stack_frames(st.r, g->stack, frames, MAX_DEPTH);
 	if (d > MAX_DEPTH)
@@ -378,6 +379,7 @@ static size_t supp_frames(const struct group *g, struct mpt_supp_frame *out,
 			out[n].module = f[j].module;
 			out[n].file = f[j].file;
 			out[n].line = f[j].line;
+			out[n].inlined = !!(f[j].flags & MPT_FRAME_INLINED);
 		}
 	}
 	return n;

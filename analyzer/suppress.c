@@ -8,11 +8,20 @@
 #include "mptrace.h"
 #include "suppress.h"
 
+/* libstdc++'s demangler (the analyzer links -lstdc++). */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
+			    int *status);
+
 enum pat_kind { PAT_FUN, PAT_OBJ, PAT_SRC, PAT_DOTS };
 
 struct pat {
 	int kind;
 	char *text;
+	/*
+	 * fun: a mangled name without wildcards, demangled: valgrind writes
+	 * mangled names, frames carry demangled ones.  NULL otherwise.
+	 */
+	char *demangled;
 };
 
 struct supp {
@@ -40,8 +49,10 @@ static void supp_release(struct supp *s)
 	size_t i;
 
 	free(s->name);
-	for (i = 0; i < s->npat; i++)
+	for (i = 0; i < s->npat; i++) {
 		free(s->pat[i].text);
+		free(s->pat[i].demangled);
+	}
 	free(s->pat);
 }
 
@@ -159,10 +170,19 @@ static int add_pat(struct supp *n, int kind, const char *text, size_t len)
 		return MPT_E_NOMEM;
 	n->pat = np;
 	np[n->npat].kind = kind;
+	np[n->npat].demangled = NULL;
 	np[n->npat].text = strndup(text, len);
 	if (!np[n->npat].text)
 		return MPT_E_NOMEM;
 	n->npat++;
+	if (kind == PAT_FUN && len > 2 && !memcmp(text, "_Z", 2) &&
+	    !strpbrk(np[n->npat - 1].text, "*?")) {
+		int st = 0;
+
+		/* NULL when it does not demangle: then only the text counts */
+		np[n->npat - 1].demangled =
+			__cxa_demangle(np[n->npat - 1].text, NULL, NULL, &st);
+	}
 	return 0;
 }
 
@@ -421,16 +441,105 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/*
+ * The unqualified name of a demangled C++ function, as DWARF names an
+ * inlined call: "void ns::C<int>::f<char>(char) const" -> "f<char>".
+ * Returns 0 when `fn` does not look like one (no top-level parameter list).
+ */
+static int unqualified(const char *fn, char *buf, size_t size)
+{
+	const char *p, *start = fn, *open = NULL;
+	int depth = 0;
+	size_t len;
+
+	for (p = fn; *p; p++) {
+		if (*p == '<' && !(p > fn && p[-1] == '<') &&
+		    strncmp(p, "<<", 2)) {
+			depth++;
+		} else if (*p == '>' && depth > 0 && !(p > fn && p[-1] == '-')) {
+			depth--;
+		} else if (depth == 0 && *p == ':' && p[1] == ':') {
+			start = p + 2;
+			p++;
+		} else if (depth == 0 && *p == ' ' && p[1] != '(' &&
+			   strncmp(start, "operator", 8)) {
+			start = p + 1; /* a return type before the name */
+		} else if (depth == 0 && *p == '(' && p > start) {
+			open = p;
+			break;
+		}
+	}
+	if (!open)
+		return 0;
+	len = (size_t)(open - start);
+	if (!len || len >= size)
+		return 0;
+	memcpy(buf, start, len);
+	buf[len] = 0;
+	return 1;
+}
+
+static int fun_match(const struct pat *p, const struct mpt_supp_frame *f)
+{
+	const char *alias, *fn = f->function;
+	char buf[1024];
+
+	if (!fn)
+		return 0;
+	if (mpt_glob_match(p->text, fn))
+		return 1;
+	alias = mangled_alias(fn);
+	if (alias && mpt_glob_match(p->text, alias))
+		return 1;
+	if (p->demangled && !strcmp(p->demangled, fn))
+		return 1;
+	/*
+	 * A function that has inlined calls may carry only its DWARF name
+	 * ("make_polygon", as addr2line prints it too).
+	 */
+	if (p->demangled && !strchr(fn, '(') &&
+	    unqualified(p->demangled, buf, sizeof(buf)) && !strcmp(buf, fn))
+		return 1;
+	if (f->inlined && unqualified(fn, buf, sizeof(buf))) {
+		const char *pl = strchr(p->text, '<'), *bl = strchr(buf, '<');
+
+		if (mpt_glob_match(p->text, buf))
+			return 1;
+		/*
+		 * DWARF spells template arguments its own way ("const T&"
+		 * where the demangler says "T const&"): compare the names
+		 * without them.
+		 */
+		if (pl && bl && pl - p->text == bl - buf &&
+		    !memcmp(p->text, buf, (size_t)(bl - buf)) &&
+		    !strpbrk(p->text, "*?"))
+			return 1;
+	}
+	/*
+	 * glibc's functions: DWARF names the internal symbol (__GI___strdup,
+	 * ___asprintf), valgrind the public alias (strdup, asprintf).
+	 */
+	if (!strncmp(fn, "__GI_", 5) ||
+	    (fn[0] == '_' && f->module &&
+	     !strncmp(base_name(f->module), "libc.so", 7))) {
+		if (!strncmp(fn, "__GI_", 5)) {
+			fn += 5;
+			if (mpt_glob_match(p->text, fn))
+				return 1;
+		}
+		while (*fn == '_')
+			fn++;
+		if (*fn && mpt_glob_match(p->text, fn))
+			return 1;
+	}
+	return 0;
+}
+
 static int frame_match(const struct pat *p, const struct mpt_supp_frame *f)
 {
-	const char *alias;
-
 	switch (p->kind) {
 	case PAT_FUN:
-		if (f->function && mpt_glob_match(p->text, f->function))
-			return 1;
-		alias = mangled_alias(f->function);
-		return alias && mpt_glob_match(p->text, alias);
+		return fun_match(p, f);
 	case PAT_OBJ:
 		return f->module && mpt_glob_match(p->text, f->module);
 	case PAT_SRC: {

@@ -14,6 +14,10 @@
  *	}
  *
  * match the innermost frames of a stack in order (`fun:` the function,
+ * compared as valgrind names it too: a mangled C++ name matches the
+ * demangled one, an inlined call its unqualified name (`_M_construct<char
+ * const*>`, `Labelled`), and glibc's internal `__GI___strdup` matches
+ * `__strdup` and `strdup`;
  * `obj:` the module path, `src:` the file or file:line; `*` and `?` are
  * wildcards; a `...` line stands for any number of frames).  Entries of
  * other tools or kinds than Memcheck:Leak are read and ignored.
@@ -39,6 +43,7 @@ struct mpt_supp_frame {
 	const char *module;
 	const char *file;
 	uint32_t line;
+	int inlined; /* an inlined call (valgrind names it unqualified) */
 };
 
 /* An empty set, or NULL when memory runs out. */

@@ -138,10 +138,10 @@ static struct mpt_suppressions *parse(const char *text, int want)
 static void test_suppress__valgrind(void **state)
 {
 	static const struct mpt_supp_frame st[] = {
-		{ "malloc", NULL, NULL, 0 },
-		{ "xmalloc", "/usr/lib/libx.so.1", "x.c", 10 },
-		{ "build", "/bin/app", "/src/list.c", 29 },
-		{ "main", "/bin/app", "/src/main.c", 5 },
+		{ "malloc", NULL, NULL, 0, 0 },
+		{ "xmalloc", "/usr/lib/libx.so.1", "x.c", 10, 0 },
+		{ "build", "/bin/app", "/src/list.c", 29, 0 },
+		{ "main", "/bin/app", "/src/main.c", 5, 0 },
 	};
 	struct mpt_suppressions *s = parse(
 		"# comment\n"
@@ -167,8 +167,8 @@ static void test_suppress__valgrind(void **state)
 static void test_suppress__mangled_new(void **state)
 {
 	static const struct mpt_supp_frame st[] = {
-		{ "operator new(unsigned long)", NULL, NULL, 0 },
-		{ "make", "/bin/app", "a.cc", 3 },
+		{ "operator new(unsigned long)", NULL, NULL, 0, 0 },
+		{ "make", "/bin/app", "a.cc", 3, 0 },
 	};
 	struct mpt_suppressions *s =
 		parse("{\n n\n Memcheck:Leak\n fun:_Znwm\n fun:make\n}\n", 0);
@@ -177,13 +177,74 @@ static void test_suppress__mangled_new(void **state)
 	mpt_supp_free(s);
 }
 
+/*
+ * valgrind --gen-suppressions names frames its own way: mangled names for
+ * functions, unqualified DWARF names (with DWARF's spelling of template
+ * arguments) for inlined calls, public aliases for glibc's functions.
+ * Frames carry demangled names as addr2line -C prints them.
+ */
+static void test_suppress__valgrind_names(void **state)
+{
+	static const struct mpt_supp_frame st[] = {
+		{ "operator new(unsigned long)", NULL, NULL, 0, 0 },
+		{ "void std::__cxx11::basic_string<char, std::char_traits<char>, "
+		  "std::allocator<char> >::_M_construct<char const*>(char const*, "
+		  "char const*, std::forward_iterator_tag)",
+		  "/bin/app", "basic_string.tcc", 225, 1 },
+		{ "std::map<int, int, std::less<int>, std::allocator<std::pair<"
+		  "int const, int> > >::_M_emplace<std::pair<int, int> const&>("
+		  "std::pair<int, int> const&)",
+		  "/bin/app", "stl_map.h", 9, 1 },
+		{ "ns::Labelled::Labelled(char const*)", "/bin/app", "a.cc", 39,
+		  1 },
+		{ "make_polygon", "/bin/app", "a.cc", 48, 0 },
+		{ "ns::f(int)", "/bin/app", "a.cc", 60, 0 },
+		{ "main", "/bin/app", "a.cc", 70, 0 },
+	};
+	static const struct mpt_supp_frame libc[] = {
+		{ "malloc", NULL, NULL, 0, 0 },
+		{ "__GI___strdup", "/lib/x86_64-linux-gnu/libc.so.6", "strdup.c",
+		  42, 0 },
+		{ "___asprintf", "/lib/x86_64-linux-gnu/libc.so.6", "asprintf.c",
+		  31, 0 },
+		{ "__helper", "/bin/app", "a.c", 3, 0 },
+		{ "main", "/bin/app", "a.c", 9, 0 },
+	};
+	struct mpt_suppressions *s = parse(
+		"{\n cxx\n Memcheck:Leak\n fun:_Znwm\n"
+		" fun:_M_construct<char const*>\n"
+		" fun:_M_emplace<const std::pair<int, int>&>\n fun:Labelled\n"
+		" fun:_ZL12make_polygoniPKc\n fun:_ZN2ns1fEi\n fun:main\n}\n",
+		0);
+
+	assert_int_equal(mpt_supp_match(s, MPT_LEAK_DEFINITE, st, 7), 0);
+	mpt_supp_free(s);
+	/* an unqualified name is for inlined calls only */
+	s = parse("{\n q\n Memcheck:Leak\n fun:_Znwm\n fun:*\n fun:*\n"
+		  " fun:*\n fun:*\n fun:f\n}\n",
+		  0);
+	assert_int_equal(mpt_supp_match(s, MPT_LEAK_DEFINITE, st, 7), -1);
+	mpt_supp_free(s);
+	s = parse("{\n g\n Memcheck:Leak\n fun:malloc\n fun:strdup\n"
+		  " fun:asprintf\n fun:__helper\n}\n",
+		  0);
+	assert_int_equal(mpt_supp_match(s, MPT_LEAK_DEFINITE, libc, 5), 0);
+	mpt_supp_free(s);
+	/* leading underscores are dropped only in libc */
+	s = parse("{\n h\n Memcheck:Leak\n fun:malloc\n fun:*\n fun:*\n"
+		  " fun:helper\n}\n",
+		  0);
+	assert_int_equal(mpt_supp_match(s, MPT_LEAK_DEFINITE, libc, 5), -1);
+	mpt_supp_free(s);
+}
+
 static void test_suppress__lsan(void **state)
 {
 	static const struct mpt_supp_frame st[] = {
-		{ "malloc", NULL, NULL, 0 },
+		{ "malloc", NULL, NULL, 0, 0 },
 		{ "strdup_wrapper", "/usr/lib/libfoo.so.2", "/src/foo/str.c",
-		  4 },
-		{ "main", "/bin/app", "/src/main.c", 5 },
+		  4, 0 },
+		{ "main", "/bin/app", "/src/main.c", 5, 0 },
 	};
 	struct mpt_suppressions *s;
 
@@ -346,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_suppress__glob),
 		cmocka_unit_test(test_suppress__valgrind),
 		cmocka_unit_test(test_suppress__mangled_new),
+		cmocka_unit_test(test_suppress__valgrind_names),
 		cmocka_unit_test(test_suppress__lsan),
 		cmocka_unit_test(test_suppress__errors),
 		cmocka_unit_test(test_prefetch__same_records),
