@@ -26,7 +26,7 @@ enum { H_NONE, H_STDSTRING, H_LENGTH64, H_NEWARRAY, H_MULTI };
 
 #define WIN_SHIFT 16 /* reads of up to 64 KiB */
 #define WIN_SIZE ((size_t)1 << WIN_SHIFT)
-#define LINE 32u	/* line of the small cache the heuristics read through */
+#define LINE 32u /* line of the small cache the heuristics read through */
 #define NLINES 1024
 #define PAGE 4096u
 #define WORD 8u
@@ -54,10 +54,10 @@ struct scan {
 	uint64_t lo, span; /* quick filter: [lo, lo + span) holds every block */
 	struct seg *seg;   /* the blocks cut at large address gaps */
 	size_t nseg;
-	uint32_t *bucket;  /* per segment: first block of each bucket */
-	uint32_t *stack;   /* the mark stack (also radix sort scratch) */
+	uint32_t *bucket; /* per segment: first block of each bucket */
+	uint32_t *stack;  /* the mark stack (also radix sort scratch) */
 	size_t top;
-	uint32_t *batch;   /* blocks being scanned, in address order */
+	uint32_t *batch; /* blocks being scanned, in address order */
 	leakscan_read_fn read;
 	void *ctx;
 	uint32_t heur;
@@ -437,8 +437,7 @@ static void scan_block(struct scan *s, size_t i, const unsigned char *data,
 	s->b[i].kind &= ~(uint32_t)ST_PENDING;
 	prior_definite = state(s, i) != ST_POSSIBLE;
 	if (!data) {
-		scan_mem(s, s->b[i].addr, end_of(s, i), clique,
-			 prior_definite);
+		scan_mem(s, s->b[i].addr, end_of(s, i), clique, prior_definite);
 	} else if (e > a) {
 		s->st.scanned_bytes += e - a;
 		visit(s, data + (a - s->b[i].addr), (size_t)(e - a), clique,
@@ -506,9 +505,9 @@ static void drain(struct scan *s, long clique)
 			data = read_blocks(s, lo, hi);
 			for (m = g; m < j; m++) {
 				size_t i = s->batch[m];
-				scan_block(s, i, data ? data + (s->b[i].addr -
-								 lo)
-						      : NULL,
+				scan_block(s, i,
+					   data ? data + (s->b[i].addr - lo) :
+						  NULL,
 					   clique);
 			}
 		}
@@ -524,8 +523,9 @@ static int check_blocks(const struct leakscan_block *b, size_t n)
 	for (i = 0; i < n; i++) {
 		if (b[i].addr + b[i].size < b[i].addr)
 			return -EINVAL;
-		if (i && b[i].addr < b[i - 1].addr + (b[i - 1].size ?
-						      b[i - 1].size : 1))
+		if (i &&
+		    b[i].addr <
+			    b[i - 1].addr + (b[i - 1].size ? b[i - 1].size : 1))
 			return -EINVAL;
 	}
 	return 0;
@@ -707,8 +707,8 @@ int leakscan_classify(struct leakscan_block *blocks, size_t nblocks,
 		      const uint64_t *regs, size_t nregs, leakscan_read_fn read,
 		      void *ctx, struct leakscan_stats *out_stats)
 {
-	return leakscan_classify_ex(blocks, nblocks, roots, nroots, regs,
-				    nregs, read, ctx, NULL, out_stats);
+	return leakscan_classify_ex(blocks, nblocks, roots, nroots, regs, nregs,
+				    read, ctx, NULL, out_stats);
 }
 
 const char *leakscan_kind_name(uint32_t kind)
@@ -945,8 +945,8 @@ static int find_main_arena(const struct leakscan_roots_opts *o, uint64_t lo,
 	unsigned best_n = 0;
 
 	for (base = lo; base + ARENA_SIZE <= hi; base += 4096) {
-		size_t len = (size_t)(hi - base < sizeof(buf) ? hi - base
-							      : sizeof(buf));
+		size_t len = (size_t)(hi - base < sizeof(buf) ? hi - base :
+								sizeof(buf));
 		size_t off;
 
 		if (o->read(o->ctx, base, buf, len) < 0)
@@ -956,12 +956,13 @@ static int find_main_arena(const struct leakscan_roots_opts *o, uint64_t lo,
 			unsigned bin, empty = 0;
 
 			memcpy(&next, buf + off + ARENA_NEXT, 8);
-			if (next != a && (next < ARENA_HEAP_MAX ||
-					  (next & (ARENA_HEAP_MAX - 1)) >= PAGE))
+			if (next != a &&
+			    (next < ARENA_HEAP_MAX ||
+			     (next & (ARENA_HEAP_MAX - 1)) >= PAGE))
 				continue;
 			for (bin = 1; bin < 127; bin++) {
-				uint64_t fd, bk, self = a + ARENA_TOP +
-							(bin - 1) * 16;
+				uint64_t fd, bk,
+					self = a + ARENA_TOP + (bin - 1) * 16;
 				size_t o2 = off + ARENA_BINS + (bin - 1) * 16;
 				memcpy(&fd, buf + o2, 8);
 				memcpy(&bk, buf + o2 + 8, 8);
@@ -1051,12 +1052,12 @@ int leakscan_roots_from_maps(const char *text, size_t len,
 				maps[nm].lo = m->lo;
 				maps[nm].hi = m->hi;
 				maps[nm].prot =
-					(m->perms[0] == 'r' ? LEAKSCAN_PROT_R
-							    : 0) |
-					(m->perms[1] == 'w' ? LEAKSCAN_PROT_W
-							    : 0) |
-					(m->perms[2] == 'x' ? LEAKSCAN_PROT_X
-							    : 0);
+					(m->perms[0] == 'r' ? LEAKSCAN_PROT_R :
+							      0) |
+					(m->perms[1] == 'w' ? LEAKSCAN_PROT_W :
+							      0) |
+					(m->perms[2] == 'x' ? LEAKSCAN_PROT_X :
+							      0);
 			}
 			nm++;
 		}
@@ -1065,9 +1066,8 @@ int leakscan_roots_from_maps(const char *text, size_t len,
 		/* libc's data, and its .bss continued anonymously */
 		if (!err && o && o->read && m->perms[0] == 'r' &&
 		    m->perms[1] == 'w' &&
-		    (is_libc(m) || (i > 0 && is_libc(&l[i - 1]) &&
-				    is_anon(m) && m->plen == 0 &&
-				    l[i - 1].hi == m->lo)))
+		    (is_libc(m) || (i > 0 && is_libc(&l[i - 1]) && is_anon(m) &&
+				    m->plen == 0 && l[i - 1].hi == m->lo)))
 			err = find_main_arena(o, m->lo, m->hi, &as);
 		/* An empty secondary arena heap and its reservation. */
 		if (is_anon(m) && m->plen == 0 && m->perms[1] == 'w' &&
@@ -1101,9 +1101,8 @@ int leakscan_roots_from_maps(const char *text, size_t len,
 		if (path_starts(m, "/dev/") && !path_starts(m, "/dev/zero") &&
 		    !path_starts(m, "/dev/shm/"))
 			continue; /* device memory: memcheck skips it */
-		for (k = 0; o && o->exclude_paths && o->exclude_paths[k] &&
-			    !skip;
-		     k++)
+		for (k = 0;
+		     o && o->exclude_paths && o->exclude_paths[k] && !skip; k++)
 			skip = path_has(m, o->exclude_paths[k]);
 		if (skip)
 			continue;

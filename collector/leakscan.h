@@ -80,9 +80,9 @@ struct leakscan_opts {
 struct leakscan_stats {
 	uint64_t blocks[5]; /* by enum mpt_leak_kind */
 	uint64_t bytes[5];
-	uint64_t scanned_bytes;	  /* root and block bytes read and scanned */
-	uint64_t skipped_bytes;	  /* root and block bytes that were unreadable */
-	uint64_t read_calls;	  /* calls of the read callback */
+	uint64_t scanned_bytes; /* root and block bytes read and scanned */
+	uint64_t skipped_bytes; /* root and block bytes that were unreadable */
+	uint64_t read_calls;	/* calls of the read callback */
 	/* Blocks held reachable (or possible) thanks to each heuristic. */
 	uint64_t heuristic_blocks[4]; /* stdstring length64 newarray multi */
 };

@@ -639,21 +639,21 @@ static int grow(void **arr, uint32_t *cap, uint32_t n, size_t elem)
  * A heap address: a distance into `ring` (of `cap` entries, `n` pushed in
  * this frame) or 0 and an explicit delta (FORMAT.md section 3.2).
  */
-#define GETH(f, ring, n, cap)                                     \
-	do {                                                      \
-		uint64_t a_;                                      \
-		GET(v);                                           \
-		if (v) {                                          \
+#define GETH(f, ring, n, cap)                                        \
+	do {                                                         \
+		uint64_t a_;                                         \
+		GET(v);                                              \
+		if (v) {                                             \
 			if (unlikely(!d->h || v > (n) || v > (cap))) \
-				goto badref;                      \
-			a_ = (ring)[((n) - v) & ((cap) - 1)];     \
-		} else {                                          \
-			GET(v);                                   \
-			a_ = d->addr + (uint64_t)mpt_unzigzag(v); \
-		}                                                 \
-		(f) = a_;                                         \
-		if (a_)                                           \
-			d->addr = a_;                             \
+				goto badref;                         \
+			a_ = (ring)[((n)-v) & ((cap)-1)];            \
+		} else {                                             \
+			GET(v);                                      \
+			a_ = d->addr + (uint64_t)mpt_unzigzag(v);    \
+		}                                                    \
+		(f) = a_;                                            \
+		if (a_)                                              \
+			d->addr = a_;                                \
 	} while (0)
 #define GETSTR(b)                                                          \
 	do {                                                               \

@@ -5,22 +5,19 @@
  * else in the process asks for them):
  *   f():  100 x malloc(1111)                     -> 100 ALLOC malloc 1111
  *   g():   50 x calloc(7, 333)                   ->  50 ALLOC calloc 2331
- *   r():   30 x realloc(NULL, 3001)              ->  30 ALLOC realloc 3001, no old_addr
- *          30 x realloc(p, 3002) of those blocks ->  30 FREE realloc (the 3001 blocks)
- *                                                    30 ALLOC realloc 3002, old_addr set
- *   m():    3 x memalign(64, 4001), 3 x posix_memalign(128, 4002),
- *           3 x aligned_alloc(256, 4352), 3 x valloc(4004), 3 x pvalloc(4005),
- *           3 x reallocarray(NULL, 7, 601) (size 4207)
- *   x():    2 x malloc(1 << 62): failed, flags bit 0, addr 0
- *   z():    5 x malloc(1234), each then realloc(p, 0), which frees it (glibc
- *           returns NULL): 5 FREE func realloc of the 1234 blocks and no
- *           other record; 1 x malloc(1235), then realloc(q, 1 << 62), which
- *           fails: 1 failed ALLOC func realloc with old_addr q; q stays live
- *           and is freed (1 FREE func free)
- *   frees: all 100 malloc(1111) blocks, the first 25 calloc blocks, all 30
- *          3002 blocks, and the 18 blocks of m(): 173 FREE func free of those
- *          addresses.  25 calloc(2331) blocks stay live (leaked) at exit.
- * Exit status 0.
+ *   r():   30 x realloc(NULL, 3001)              ->  30 ALLOC realloc 3001, no
+ * old_addr 30 x realloc(p, 3002) of those blocks ->  30 FREE realloc (the 3001
+ * blocks) 30 ALLOC realloc 3002, old_addr set m():    3 x memalign(64, 4001), 3
+ * x posix_memalign(128, 4002), 3 x aligned_alloc(256, 4352), 3 x valloc(4004),
+ * 3 x pvalloc(4005), 3 x reallocarray(NULL, 7, 601) (size 4207) x():    2 x
+ * malloc(1 << 62): failed, flags bit 0, addr 0 z():    5 x malloc(1234), each
+ * then realloc(p, 0), which frees it (glibc returns NULL): 5 FREE func realloc
+ * of the 1234 blocks and no other record; 1 x malloc(1235), then realloc(q, 1
+ * << 62), which fails: 1 failed ALLOC func realloc with old_addr q; q stays
+ * live and is freed (1 FREE func free) frees: all 100 malloc(1111) blocks, the
+ * first 25 calloc blocks, all 30 3002 blocks, and the 18 blocks of m(): 173
+ * FREE func free of those addresses.  25 calloc(2331) blocks stay live (leaked)
+ * at exit. Exit status 0.
  */
 #include <malloc.h>
 #include <stdlib.h>

@@ -53,7 +53,8 @@ int main(int argc, char **argv)
 	void *after[100];
 	pthread_t th;
 
-	if (argc != 2 || (strcmp(argv[1], "closefrom") && strcmp(argv[1], "dup2")))
+	if (argc != 2 ||
+	    (strcmp(argv[1], "closefrom") && strcmp(argv[1], "dup2")))
 		return 2;
 	for (int i = 0; i < 10; i++)
 		keep(malloc(opaque_size(31000)));

@@ -57,8 +57,9 @@ __attribute__((noinline)) static void remember_recent(const char *word)
 __attribute__((noinline)) static char *format_line(unsigned i, uint32_t *seed)
 {
 	static const char *words[] = {
-		"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta",
-		"theta", "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron",
+		"alpha",  "beta", "gamma", "delta", "epsilon",
+		"zeta",	  "eta",  "theta", "iota",  "kappa",
+		"lambda", "mu",	  "nu",	   "xi",    "omicron",
 	};
 	size_t cap = 32 + (i % 97) * 8;
 	char *line = malloc(cap);

@@ -64,7 +64,9 @@ int main(void)
 		return 1;
 	for (int i = 0; i < 3; i++)
 		keep(malloc(opaque_size(21005)));
-	return (WIFEXITED(st1) && WEXITSTATUS(st1) == 0 &&
-		WIFEXITED(st2) && WEXITSTATUS(st2) == 0 &&
-		WIFEXITED(st3) && WEXITSTATUS(st3) == 0) ? 0 : 1;
+	return (WIFEXITED(st1) && WEXITSTATUS(st1) == 0 && WIFEXITED(st2) &&
+		WEXITSTATUS(st2) == 0 && WIFEXITED(st3) &&
+		WEXITSTATUS(st3) == 0) ?
+		       0 :
+		       1;
 }

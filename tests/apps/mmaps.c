@@ -23,8 +23,8 @@
 
 #include "apps.h"
 
-#define LEN 1060864	/* 1 MiB + 3 pages */
-#define NEWLEN 2109440	/* 2 MiB + 3 pages */
+#define LEN 1060864    /* 1 MiB + 3 pages */
+#define NEWLEN 2109440 /* 2 MiB + 3 pages */
 
 int main(void)
 {
@@ -38,7 +38,8 @@ int main(void)
 	}
 	if (munmap(m[0], LEN))
 		return 1;
-	if (mremap(m[1], LEN, opaque_size(NEWLEN), MREMAP_MAYMOVE) == MAP_FAILED)
+	if (mremap(m[1], LEN, opaque_size(NEWLEN), MREMAP_MAYMOVE) ==
+	    MAP_FAILED)
 		return 1;
 	if (sbrk(40960) == (void *)-1)
 		return 1;

@@ -83,8 +83,7 @@ int main(int argc, char **argv)
 	printf("blocks %zu scanned %llu bytes in %.3f s (%.0f MB/s), reads %llu,"
 	       " D %llu I %llu P %llu R %llu, err %d\n",
 	       n, (unsigned long long)st.scanned_bytes, s,
-	       st.scanned_bytes / s / 1e6,
-	       (unsigned long long)st.read_calls,
+	       st.scanned_bytes / s / 1e6, (unsigned long long)st.read_calls,
 	       (unsigned long long)st.blocks[0],
 	       (unsigned long long)st.blocks[1],
 	       (unsigned long long)st.blocks[2],

@@ -39,7 +39,7 @@ static __attribute__((noinline)) void build(void)
 int main(void)
 {
 	struct leak_want e = { { 0, 0, 2, 3 },
-				 { 0, 0, 64 + 48, 56 + 48 + 40 } };
+			       { 0, 0, 64 + 48, 56 + 48 + 40 } };
 
 	leak_expect("main", &e);
 	build();

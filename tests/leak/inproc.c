@@ -275,8 +275,7 @@ static void scan_at_exit(void)
 		 "P=%llu/%llu R=%llu/%llu H=%llu,%llu,%llu,%llu "
 		 "roots=%zu scanned=%llu "
 		 "skipped=%llu reads=%llu\n",
-		 (int)pid, leak_role,
-		 (unsigned long long)st.blocks[0],
+		 (int)pid, leak_role, (unsigned long long)st.blocks[0],
 		 (unsigned long long)st.bytes[0],
 		 (unsigned long long)st.blocks[1],
 		 (unsigned long long)st.bytes[1],

@@ -41,7 +41,7 @@ static void *run(void *arg)
 int main(void)
 {
 	struct leak_want e = { { 8, 4, 0, 4 },
-				 { 406 + 4 * 48, 4 * 16, 0, 4 * 64 } };
+			       { 406 + 4 * 48, 4 * 16, 0, 4 * 64 } };
 	pthread_t t[4];
 	long i;
 

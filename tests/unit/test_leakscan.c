@@ -27,7 +27,7 @@ struct fake {
 	unsigned long reads;
 };
 
-#define HEAP 0x10000000ull   /* 64 KiB aligned */
+#define HEAP 0x10000000ull /* 64 KiB aligned */
 #define DATA 0x00600000ull
 #define DATA2 0x00700000ull
 
@@ -53,7 +53,8 @@ static unsigned char *at(struct fake *f, uint64_t addr, size_t len)
 {
 	int i;
 	for (i = 0; i < f->n; i++)
-		if (addr >= f->r[i].base && addr - f->r[i].base <= f->r[i].len &&
+		if (addr >= f->r[i].base &&
+		    addr - f->r[i].base <= f->r[i].len &&
 		    len <= f->r[i].len - (addr - f->r[i].base))
 			return f->r[i].mem + (addr - f->r[i].base);
 	return NULL;
@@ -99,7 +100,8 @@ static void test_leakscan__start_pointer_reachable(void **state)
 	blk(&b[1], HEAP + 64, 32);
 	put(&f, DATA + 8, HEAP + 16);
 	assert_int_equal(leakscan_classify(b, 2, &root_data, 1, NULL, 0,
-					   fake_read, &f, &st), 0);
+					   fake_read, &f, &st),
+			 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
 	assert_int_equal(b[1].kind, MPT_LEAK_DEFINITE);
 	assert_int_equal(st.blocks[MPT_LEAK_REACHABLE], 1);
@@ -117,7 +119,8 @@ static void test_leakscan__interior_pointer_possible(void **state)
 	blk(&b[0], HEAP + 16, 48);
 	put(&f, DATA + 16, HEAP + 16 + 20);
 	assert_int_equal(leakscan_classify(b, 1, &root_data, 1, NULL, 0,
-					   fake_read, &f, NULL), 0);
+					   fake_read, &f, NULL),
+			 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_POSSIBLE);
 	fake_free(&f);
 }
@@ -136,11 +139,12 @@ static void test_leakscan__lost_list(void **state)
 	for (i = 0; i < 4; i++)
 		blk(&b[i], HEAP + 64 * (uint64_t)i, 24);
 	blk(&b[4], HEAP + 1024, 16);
-	put(&f, HEAP + 1024, HEAP + 0);	     /* head -> node 0 */
-	for (i = 0; i < 3; i++)		     /* node i -> node i+1 */
+	put(&f, HEAP + 1024, HEAP + 0); /* head -> node 0 */
+	for (i = 0; i < 3; i++)		/* node i -> node i+1 */
 		put(&f, HEAP + 64 * (uint64_t)i, HEAP + 64 * (uint64_t)(i + 1));
 	assert_int_equal(leakscan_classify(b, 5, &root_data, 1, NULL, 0,
-					   fake_read, &f, &st), 0);
+					   fake_read, &f, &st),
+			 0);
 	assert_int_equal(b[4].kind, MPT_LEAK_DEFINITE);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(b[i].kind, MPT_LEAK_INDIRECT);
@@ -164,7 +168,8 @@ static void test_leakscan__lost_cycle(void **state)
 	put(&f, HEAP + 16, HEAP + 48);
 	put(&f, HEAP + 48, HEAP + 16);
 	assert_int_equal(leakscan_classify(b, 2, &root_data, 1, NULL, 0,
-					   fake_read, &f, NULL), 0);
+					   fake_read, &f, NULL),
+			 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_DEFINITE);
 	assert_int_equal(b[1].kind, MPT_LEAK_INDIRECT);
 	fake_free(&f);
@@ -179,13 +184,14 @@ static void test_leakscan__shared_child(void **state)
 
 	fake_region(&f, DATA, 4096);
 	fake_region(&f, HEAP, 4096);
-	blk(&b[0], HEAP + 0, 16);   /* A */
-	blk(&b[1], HEAP + 32, 16);  /* B */
-	blk(&b[2], HEAP + 64, 16);  /* C */
+	blk(&b[0], HEAP + 0, 16);  /* A */
+	blk(&b[1], HEAP + 32, 16); /* B */
+	blk(&b[2], HEAP + 64, 16); /* C */
 	put(&f, HEAP + 0, HEAP + 64);
 	put(&f, HEAP + 32, HEAP + 64 + 8); /* interior pointers count too */
 	assert_int_equal(leakscan_classify(b, 3, &root_data, 1, NULL, 0,
-					   fake_read, &f, &st), 0);
+					   fake_read, &f, &st),
+			 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_DEFINITE);
 	assert_int_equal(b[1].kind, MPT_LEAK_DEFINITE);
 	assert_int_equal(b[2].kind, MPT_LEAK_INDIRECT);
@@ -207,11 +213,12 @@ static void test_leakscan__interior_from_reachable(void **state)
 	blk(&b[0], HEAP + 0, 32);
 	blk(&b[1], HEAP + 64, 32);
 	blk(&b[2], HEAP + 128, 32);
-	put(&f, DATA, HEAP + 0);	  /* root -> R */
+	put(&f, DATA, HEAP + 0);	   /* root -> R */
 	put(&f, HEAP + 0, HEAP + 64 + 16); /* R -> inside P */
-	put(&f, HEAP + 64, HEAP + 128);	  /* P -> start of Q */
+	put(&f, HEAP + 64, HEAP + 128);	   /* P -> start of Q */
 	assert_int_equal(leakscan_classify(b, 3, &root_data, 1, NULL, 0,
-					   fake_read, &f, NULL), 0);
+					   fake_read, &f, NULL),
+			 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
 	assert_int_equal(b[1].kind, MPT_LEAK_POSSIBLE);
 	assert_int_equal(b[2].kind, MPT_LEAK_POSSIBLE);
@@ -228,11 +235,12 @@ static void test_leakscan__possible_upgraded(void **state)
 	fake_region(&f, HEAP, 4096);
 	blk(&b[0], HEAP + 0, 32);
 	blk(&b[1], HEAP + 64, 32);
-	put(&f, DATA, HEAP + 8);	  /* interior first */
-	put(&f, DATA + 8, HEAP + 0);	  /* then the start */
+	put(&f, DATA, HEAP + 8);     /* interior first */
+	put(&f, DATA + 8, HEAP + 0); /* then the start */
 	put(&f, HEAP + 0, HEAP + 64);
 	assert_int_equal(leakscan_classify(b, 2, &root_data, 1, NULL, 0,
-					   fake_read, &f, NULL), 0);
+					   fake_read, &f, NULL),
+			 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
 	assert_int_equal(b[1].kind, MPT_LEAK_REACHABLE);
 	fake_free(&f);
@@ -250,7 +258,8 @@ static void test_leakscan__register_roots(void **state)
 	blk(&b[2], HEAP + 128, 32);
 	put(&f, HEAP + 0, HEAP + 128);
 	assert_int_equal(leakscan_classify(b, 3, NULL, 0, regs, 3, fake_read,
-					   &f, NULL), 0);
+					   &f, NULL),
+			 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
 	assert_int_equal(b[1].kind, MPT_LEAK_POSSIBLE);
 	assert_int_equal(b[2].kind, MPT_LEAK_REACHABLE);
@@ -263,7 +272,7 @@ static void test_leakscan__unreadable_root(void **state)
 	struct fake f = { 0 };
 	struct leakscan_block b[2];
 	struct leakscan_range r[2] = {
-		{ DATA, DATA + 3 * 4096 },     /* middle page unmapped */
+		{ DATA, DATA + 3 * 4096 },	      /* middle page unmapped */
 		{ 0x7000000000ull, 0x7000010000ull }, /* not mapped at all */
 	};
 	struct leakscan_stats st;
@@ -274,8 +283,8 @@ static void test_leakscan__unreadable_root(void **state)
 	blk(&b[0], HEAP + 0, 32);
 	blk(&b[1], HEAP + 64, 32);
 	put(&f, DATA + 2 * 4096 + 8, HEAP + 64);
-	assert_int_equal(leakscan_classify(b, 2, r, 2, NULL, 0, fake_read, &f,
-					   &st), 0);
+	assert_int_equal(
+		leakscan_classify(b, 2, r, 2, NULL, 0, fake_read, &f, &st), 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_DEFINITE);
 	assert_int_equal(b[1].kind, MPT_LEAK_REACHABLE);
 	assert_int_equal(st.skipped_bytes, 4096 + 0x10000);
@@ -297,7 +306,8 @@ static void test_leakscan__zero_size(void **state)
 	put(&f, DATA, HEAP + 0);
 	put(&f, DATA + 8, HEAP + 33); /* one past: not a pointer to it */
 	assert_int_equal(leakscan_classify(b, 3, &root_data, 1, NULL, 0,
-					   fake_read, &f, NULL), 0);
+					   fake_read, &f, NULL),
+			 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
 	assert_int_equal(b[1].kind, MPT_LEAK_DEFINITE);
 	assert_int_equal(b[2].kind, MPT_LEAK_DEFINITE);
@@ -322,8 +332,9 @@ static void test_leakscan__unaligned_ignored(void **state)
 	v = HEAP + 64;
 	memcpy(at(&f, HEAP + 128 + 4, 8), &v, 8); /* unaligned in a block */
 	put(&f, DATA + 24, HEAP + 0); /* outside the range's last word */
-	assert_int_equal(leakscan_classify(b, 3, &r, 1, NULL, 0, fake_read,
-					   &f, NULL), 0);
+	assert_int_equal(leakscan_classify(b, 3, &r, 1, NULL, 0, fake_read, &f,
+					   NULL),
+			 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_DEFINITE);
 	assert_int_equal(b[1].kind, MPT_LEAK_DEFINITE);
 	assert_int_equal(b[2].kind, MPT_LEAK_REACHABLE);
@@ -338,12 +349,13 @@ static void test_leakscan__block_size_bounds_scan(void **state)
 
 	fake_region(&f, DATA, 4096);
 	fake_region(&f, HEAP, 4096);
-	blk(&b[0], HEAP + 0, 12);	/* scanned words: [0, 8) only */
+	blk(&b[0], HEAP + 0, 12); /* scanned words: [0, 8) only */
 	blk(&b[1], HEAP + 64, 32);
 	put(&f, DATA, HEAP + 0);
 	put(&f, HEAP + 8, HEAP + 64);
 	assert_int_equal(leakscan_classify(b, 2, &root_data, 1, NULL, 0,
-					   fake_read, &f, NULL), 0);
+					   fake_read, &f, NULL),
+			 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
 	assert_int_equal(b[1].kind, MPT_LEAK_DEFINITE);
 	fake_free(&f);
@@ -378,7 +390,8 @@ static void test_leakscan__heuristics(void **state)
 	put(&f, DATA + 24, HEAP + 256 + 8);
 
 	assert_int_equal(leakscan_classify(b, 4, &root_data, 1, NULL, 0,
-					   fake_read, &f, &st), 0);
+					   fake_read, &f, &st),
+			 0);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(b[i].kind, MPT_LEAK_REACHABLE);
 	assert_int_equal(b[3].kind, MPT_LEAK_POSSIBLE);
@@ -387,7 +400,8 @@ static void test_leakscan__heuristics(void **state)
 	assert_int_equal(st.heuristic_blocks[2], 1);
 
 	assert_int_equal(leakscan_classify_ex(b, 4, &root_data, 1, NULL, 0,
-					      fake_read, &f, &none, &st), 0);
+					      fake_read, &f, &none, &st),
+			 0);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(b[i].kind, MPT_LEAK_POSSIBLE);
 	fake_free(&f);
@@ -419,10 +433,12 @@ static void test_leakscan__multiple_inheritance(void **state)
 	put(&f, HEAP + 16, DATA2 + 4096 + 64);
 	put(&f, DATA, HEAP + 16);
 	assert_int_equal(leakscan_classify(b, 1, &root_data, 1, NULL, 0,
-					   fake_read, &f, NULL), 0);
+					   fake_read, &f, NULL),
+			 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_POSSIBLE); /* no maps given */
 	assert_int_equal(leakscan_classify_ex(b, 1, &root_data, 1, NULL, 0,
-					      fake_read, &f, &opts, NULL), 0);
+					      fake_read, &f, &opts, NULL),
+			 0);
 	assert_int_equal(b[0].kind, MPT_LEAK_REACHABLE);
 	fake_free(&f);
 }
@@ -448,7 +464,8 @@ static void test_leakscan__windowed_reads(void **state)
 	put(&f, DATA, HEAP);
 	f.reads = 0;
 	assert_int_equal(leakscan_classify(b, N, &root_data, 1, NULL, 0,
-					   fake_read, &f, &st), 0);
+					   fake_read, &f, &st),
+			 0);
 	assert_int_equal(st.blocks[MPT_LEAK_REACHABLE], N);
 	assert_true(st.read_calls < 20);
 	assert_int_equal(st.read_calls, f.reads);
@@ -563,8 +580,13 @@ static void ref_classify(struct fake *f, struct leakscan_block *b, int n,
 {
 	static const uint32_t k[4] = { MPT_LEAK_DEFINITE, MPT_LEAK_POSSIBLE,
 				       MPT_LEAK_REACHABLE, MPT_LEAK_INDIRECT };
-	struct ref r = { f, b, n, calloc(n, sizeof(int)),
-			 calloc(n, sizeof(int)), calloc(n, sizeof(int)), 0 };
+	struct ref r = { f,
+			 b,
+			 n,
+			 calloc(n, sizeof(int)),
+			 calloc(n, sizeof(int)),
+			 calloc(n, sizeof(int)),
+			 0 };
 	int i;
 
 	for (i = 0; i < nroots; i++)
@@ -608,8 +630,9 @@ static void test_leakscan__matches_reference(void **state)
 	assert_non_null(want);
 	for (round = 0; round < 300; round++) {
 		struct fake f = { 0 };
-		struct leakscan_range roots[2] = { { DATA, DATA + 2048 },
-						   { DATA + 4096, DATA + 8192 } };
+		struct leakscan_range roots[2] = {
+			{ DATA, DATA + 2048 }, { DATA + 4096, DATA + 8192 }
+		};
 		uint64_t regs[4], next[3];
 		int n = 1 + (int)(rnd(&x) % MAXN), i, c;
 
@@ -654,11 +677,13 @@ static void test_leakscan__matches_reference(void **state)
 				    b[t].addr + rnd(&x) % 32);
 		}
 		for (i = 0; i < 4; i++)
-			regs[i] = rnd(&x) % 2 ? b[rnd(&x) % n].addr + rnd(&x) % 2
-					      : 0;
+			regs[i] = rnd(&x) % 2 ?
+					  b[rnd(&x) % n].addr + rnd(&x) % 2 :
+					  0;
 		ref_classify(&f, b, n, roots, 2, regs, 4, want);
 		assert_int_equal(leakscan_classify(b, (size_t)n, roots, 2, regs,
-						   4, fake_read, &f, NULL), 0);
+						   4, fake_read, &f, NULL),
+				 0);
 		for (i = 0; i < n; i++) {
 			if (b[i].kind != want[i])
 				print_error("round %d block %d: %u, want %u\n",
@@ -683,15 +708,19 @@ static void test_leakscan__bad_blocks(void **state)
 	blk(&b[0], HEAP + 64, 16);
 	blk(&b[1], HEAP + 0, 16);
 	assert_int_equal(leakscan_classify(b, 2, NULL, 0, NULL, 0, fake_read,
-					   &f, NULL), -EINVAL);
+					   &f, NULL),
+			 -EINVAL);
 	blk(&b[0], HEAP + 0, 32);
 	blk(&b[1], HEAP + 16, 16);
 	assert_int_equal(leakscan_classify(b, 2, NULL, 0, NULL, 0, fake_read,
-					   &f, NULL), -EINVAL);
+					   &f, NULL),
+			 -EINVAL);
 	assert_int_equal(leakscan_classify(b, 1, NULL, 0, NULL, 0, NULL, &f,
-					   NULL), -EINVAL);
+					   NULL),
+			 -EINVAL);
 	assert_int_equal(leakscan_classify(NULL, 0, NULL, 0, NULL, 0, NULL,
-					   NULL, NULL), 0);
+					   NULL, NULL),
+			 0);
 }
 
 static void test_leakscan__roots_from_maps(void **state)
@@ -715,19 +744,19 @@ static void test_leakscan__roots_from_maps(void **state)
 		"7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0          [stack]\n"
 		"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0  [vsyscall]\n";
 	struct leakscan_block b[2];
-	struct leakscan_range r[16], ex = { 0x7ffff7c00000ull,
-					    0x7ffff7c00008ull };
+	struct leakscan_range r[16],
+		ex = { 0x7ffff7c00000ull, 0x7ffff7c00008ull };
 	struct leakscan_map m[16];
 	const char *paths[] = { "libmprec", "memfd:mprec", NULL };
 	uint64_t sp = 0x7fffffffe000ull;
 	struct leakscan_roots_opts o = { &ex, 1, paths, &sp, 1, NULL, NULL };
 	size_t nr, nm;
 
-	blk(&b[0], 0x7ffff4000100ull, 64);   /* a used secondary arena */
+	blk(&b[0], 0x7ffff4000100ull, 64);	/* a used secondary arena */
 	blk(&b[1], 0x7ffff7000010ull, 0x80000); /* an mmapped chunk */
-	assert_int_equal(leakscan_roots_from_maps(text, sizeof(text) - 1, b,
-						  2, &o, r, 16, &nr, m, 16,
-						  &nm), 0);
+	assert_int_equal(leakscan_roots_from_maps(text, sizeof(text) - 1, b, 2,
+						  &o, r, 16, &nr, m, 16, &nm),
+			 0);
 	/* without a reader, mappings holding blocks go entirely */
 	assert_int_equal(nr, 5); /* no [heap], arenas, chunk, memfd, dri */
 	assert_int_equal(r[0].lo, 0x555555557000ull); /* .data */
@@ -735,13 +764,14 @@ static void test_leakscan__roots_from_maps(void **state)
 	assert_int_equal(r[2].lo, 0x7ffff7b01000ull); /* /dev/zero */
 	assert_int_equal(r[3].lo, 0x7ffff7c00008ull); /* after the excluded */
 	assert_int_equal(r[3].hi, 0x7ffff7c01000ull);
-	assert_int_equal(r[4].lo, sp - 128);	      /* stack from SP */
+	assert_int_equal(r[4].lo, sp - 128); /* stack from SP */
 	assert_int_equal(r[4].hi, 0x7ffffffff000ull);
 	assert_int_equal(nm, 7);
 	assert_int_equal(m[1].prot, LEAKSCAN_PROT_R | LEAKSCAN_PROT_X);
-	assert_int_equal(leakscan_roots_from_maps(text, sizeof(text) - 1, b,
-						  2, NULL, r, 2, &nr, NULL, 0,
-						  NULL), 0);
+	assert_int_equal(leakscan_roots_from_maps(text, sizeof(text) - 1, b, 2,
+						  NULL, r, 2, &nr, NULL, 0,
+						  NULL),
+			 0);
 	assert_int_equal(nr, 7); /* more than the room given */
 }
 
@@ -772,8 +802,8 @@ static void test_leakscan__roots_from_maps_chunks(void **state)
 	put(&f, arena + 0x8a0 + 8, 48 | 4 | 1);
 	/* an mmapped chunk of 0x21000 bytes at mm + 16 (alignment slack) */
 	blk(&b[1], mm + 32, 0x20000);
-	put(&f, mm + 16, 16);		    /* prev_size: the slack */
-	put(&f, mm + 24, 0x21000 | 2);	    /* size | IS_MMAPPED */
+	put(&f, mm + 16, 16);	       /* prev_size: the slack */
+	put(&f, mm + 24, 0x21000 | 2); /* size | IS_MMAPPED */
 	/* main_arena: every bin empty, pointing at itself; the only arena */
 	for (bin = 1; bin < 127; bin++) {
 		uint64_t self = ma + 96 + (bin - 1) * 16;
@@ -783,9 +813,10 @@ static void test_leakscan__roots_from_maps_chunks(void **state)
 	put(&f, ma + 2160, ma);
 	o.read = fake_read;
 	o.ctx = &f;
-	assert_int_equal(leakscan_roots_from_maps(text, sizeof(text) - 1, b,
-						  2, &o, r, 16, &nr, NULL, 0,
-						  NULL), 0);
+	assert_int_equal(leakscan_roots_from_maps(text, sizeof(text) - 1, b, 2,
+						  &o, r, 16, &nr, NULL, 0,
+						  NULL),
+			 0);
 	assert_int_equal(nr, 4);
 	/* the arena heap reaches 64 MiB from its start: all of the first */
 	assert_int_equal(r[0].lo, 0x7ffff4000000ull);

@@ -54,25 +54,27 @@ static size_t pick_size(struct state *s)
 }
 
 /* One allocation site: a new block into the ring, the old one freed. */
-#define SITE(k)                                                              \
-	__attribute__((noinline)) static void site##k(struct state *s)       \
-	{                                                                     \
-		void *p = malloc(pick_size(s) + (k));                         \
-		unsigned i = s->pos++ % RING;                                 \
-		free(s->ring[i]);                                             \
-		s->ring[i] = p;                                               \
-		__asm__ volatile("" ::: "memory");                            \
+#define SITE(k)                                                        \
+	__attribute__((noinline)) static void site##k(struct state *s) \
+	{                                                              \
+		void *p = malloc(pick_size(s) + (k));                  \
+		unsigned i = s->pos++ % RING;                          \
+		free(s->ring[i]);                                      \
+		s->ring[i] = p;                                        \
+		__asm__ volatile("" ::: "memory");                     \
 	}
 
-SITE(0) SITE(1) SITE(2) SITE(3) SITE(4) SITE(5) SITE(6) SITE(7) SITE(8)
-SITE(9) SITE(10) SITE(11) SITE(12) SITE(13) SITE(14) SITE(15) SITE(16)
-SITE(17) SITE(18) SITE(19)
+SITE(0)
+SITE(1) SITE(2) SITE(3) SITE(4) SITE(5) SITE(6) SITE(7) SITE(8) SITE(9) SITE(10)
+	SITE(11) SITE(12) SITE(13) SITE(14) SITE(15) SITE(16) SITE(17) SITE(18)
+		SITE(19)
 
-static void (*const sites[NSITE])(struct state *) = {
-	site0, site1, site2, site3, site4, site5, site6, site7, site8, site9,
-	site10, site11, site12, site13, site14, site15, site16, site17, site18,
-	site19,
-};
+			static void (*const sites[NSITE])(struct state *) = {
+				site0,	site1,	site2,	site3,	site4,
+				site5,	site6,	site7,	site8,	site9,
+				site10, site11, site12, site13, site14,
+				site15, site16, site17, site18, site19,
+			};
 
 /* Recursion to the site's depth; the work after the call keeps each frame. */
 __attribute__((noinline)) static int descend(struct state *s, int depth, int k)
