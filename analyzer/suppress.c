@@ -456,7 +456,8 @@ static int unqualified(const char *fn, char *buf, size_t size)
 		if (*p == '<' && !(p > fn && p[-1] == '<') &&
 		    strncmp(p, "<<", 2)) {
 			depth++;
-		} else if (*p == '>' && depth > 0 && !(p > fn && p[-1] == '-')) {
+		} else if (*p == '>' && depth > 0 &&
+			   !(p > fn && p[-1] == '-')) {
 			depth--;
 		} else if (depth == 0 && *p == ':' && p[1] == ':') {
 			start = p + 2;

@@ -203,10 +203,10 @@ static void test_suppress__valgrind_names(void **state)
 	};
 	static const struct mpt_supp_frame libc[] = {
 		{ "malloc", NULL, NULL, 0, 0 },
-		{ "__GI___strdup", "/lib/x86_64-linux-gnu/libc.so.6", "strdup.c",
-		  42, 0 },
-		{ "___asprintf", "/lib/x86_64-linux-gnu/libc.so.6", "asprintf.c",
-		  31, 0 },
+		{ "__GI___strdup", "/lib/x86_64-linux-gnu/libc.so.6",
+		  "strdup.c", 42, 0 },
+		{ "___asprintf", "/lib/x86_64-linux-gnu/libc.so.6",
+		  "asprintf.c", 31, 0 },
 		{ "__helper", "/bin/app", "a.c", 3, 0 },
 		{ "main", "/bin/app", "a.c", 9, 0 },
 	};
@@ -242,8 +242,8 @@ static void test_suppress__lsan(void **state)
 {
 	static const struct mpt_supp_frame st[] = {
 		{ "malloc", NULL, NULL, 0, 0 },
-		{ "strdup_wrapper", "/usr/lib/libfoo.so.2", "/src/foo/str.c",
-		  4, 0 },
+		{ "strdup_wrapper", "/usr/lib/libfoo.so.2", "/src/foo/str.c", 4,
+		  0 },
 		{ "main", "/bin/app", "/src/main.c", 5, 0 },
 	};
 	struct mpt_suppressions *s;
