@@ -354,9 +354,14 @@ __attribute__((noinline)) static uint32_t capture_stack(struct tstate *t,
 	else
 		n = unw_backtrace((void **)f, max);
 	t->in_unwind = 0;
-	while (skip < n && is_self(f[skip]))
-		skip++;
-	n -= skip;
+	/*
+	 * The recorder's frames go, leading ones (the hook) and inner ones
+	 * too: main and thread start routines run under our wrappers.
+	 */
+	for (int i = 0; i < n; i++)
+		if (!is_self(f[i]))
+			f[skip++] = f[i];
+	n = skip;
 	if (n > rec_opts.depth)
 		n = rec_opts.depth;
 	if (n <= 0) {
@@ -364,8 +369,6 @@ __attribute__((noinline)) static uint32_t capture_stack(struct tstate *t,
 		st->hash = 0;
 		return 0;
 	}
-	if (skip)
-		memmove(f, f + skip, (size_t)n * 8);
 	h = stack_hash(f, n);
 	if (e && f[0] == ret0)
 		ucache_fill(t, e, slot0, f, n, h);

@@ -85,14 +85,14 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 	static const char *const exclude_paths[] = { "libmprec", "memfd:mprec",
 						     NULL };
 	struct leakscan_block *blk;
-	struct leakscan_range *roots = NULL;
+	struct leakscan_range *roots = NULL, *dead;
 	struct leakscan_map *maps = NULL;
 	struct leakscan_stats st;
 	struct leakscan_opts opts;
 	struct leakscan_roots_opts ro;
 	struct reader rd = { p->pid };
 	char path[64], *text;
-	size_t n = 0, pos = 0, len = 0, nroots = 0, nmaps = 0;
+	size_t n = 0, pos = 0, len = 0, nroots = 0, nmaps = 0, ndead = 0;
 	size_t caproots = 4096, capmaps = 4096;
 	uint64_t k, v;
 	int rc;
@@ -122,6 +122,29 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 	ro.exclude_paths = exclude_paths;
 	ro.sps = &sp;
 	ro.nsps = 1;
+	/*
+	 * The stack of a thread that has ended holds stale pointers, and glibc
+	 * keeps it mapped for reuse: memcheck does not count it, nor do we,
+	 * unless a live thread has taken that stack over.
+	 */
+	dead = malloc((p->nthr + 1) * sizeof(*dead));
+	for (size_t i = 0; dead && i < p->nthr; i++) {
+		const struct thread_ent *te = &p->thr[i];
+		int reused = 0;
+
+		if (te->alive || te->hi <= te->lo)
+			continue;
+		for (size_t j = 0; j < p->nthr && !reused; j++)
+			reused = p->thr[j].alive && p->thr[j].lo < te->hi &&
+				 te->lo < p->thr[j].hi;
+		if (!reused) {
+			dead[ndead].lo = te->lo;
+			dead[ndead].hi = te->hi;
+			ndead++;
+		}
+	}
+	ro.exclude = dead;
+	ro.nexclude = dead ? ndead : 0;
 	ro.read = read_mem;
 	ro.ctx = &rd;
 	for (;;) {
@@ -164,6 +187,7 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 		write_summary(p, 0, &st);
 	}
 	free(text);
+	free(dead);
 	free(roots);
 	free(maps);
 	free(blk);

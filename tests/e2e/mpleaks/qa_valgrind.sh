@@ -131,12 +131,9 @@ check recurse "$QA/recurse" 50
 check libcalloc "$QA/libcalloc"
 check objgraph "$QA/objgraph"
 check forkleak "$QA/forkleak" exit
-# Known recorder limitation: the leak scan treats the stacks of threads
-# already joined (which glibc keeps for reuse) as roots, so a message whose
-# pointer is still in a dead consumer's stack shows as still reachable;
-# valgrind calls it definitely lost.  Loss records still must agree when
-# the totals do.
-XFAIL_TOTALS="dead thread stacks scanned" check prodcons "$QA/prodcons"
+# Threads already joined leave their stacks mapped (glibc keeps them for
+# reuse) with stale pointers in them: they are no roots, as in valgrind.
+check prodcons "$QA/prodcons"
 
 # A child that ends with _exit() gets no leak scan: its blocks are "not
 # freed", and they are exactly the blocks valgrind finds lost in it.
