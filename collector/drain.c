@@ -18,7 +18,8 @@ uint64_t emitted_raw(void)
 	return M.last_raw;
 }
 
-struct region *region_attach(struct proc *p, struct mpr_region *map)
+struct region *region_attach(struct proc *p, struct mpr_region *map,
+			     uint64_t map_size)
 {
 	struct region *rg = calloc(1, sizeof(*rg));
 
@@ -26,6 +27,7 @@ struct region *region_attach(struct proc *p, struct mpr_region *map)
 		return NULL;
 	rg->p = p;
 	rg->map = map;
+	rg->map_size = map_size;
 	rg->next = p->rg;
 	p->rg = rg;
 	return rg;
@@ -36,7 +38,7 @@ void region_free(struct region *rg)
 	for (unsigned i = 0; i < rg->nstream; i++)
 		free(rg->stream[i]);
 	if (rg->map)
-		munmap(rg->map, MPR_REGION_SIZE);
+		munmap(rg->map, rg->map_size);
 	free(rg);
 }
 
@@ -292,15 +294,13 @@ static void emit_transport(struct stream *s, const struct mpr_hdr *h)
 
 		if (h->len < sizeof(*f))
 			break;
-		/*
-		 * A free of a block never recorded is dropped: one sampling
-		 * skipped, or one the recorder itself allocated while it set
-		 * up (its own blocks are not the app's).  Without the live set
-		 * (no leak scan, no sampling) frees pass as they come.
-		 */
-		if ((M.o.leak_scan || M.o.sample_bytes) &&
-		    !u64map_del(&p->live, f->addr, NULL))
-			break;
+		if (M.o.leak_scan || M.o.sample_bytes) {
+			/* Sampling: frees of blocks never sampled are dropped.
+			 */
+			if (!u64map_del(&p->live, f->addr, NULL) &&
+			    M.o.sample_bytes)
+				break;
+		}
 		r.type = MPT_REC_FREE;
 		r.u.free.func = h->aux;
 		r.u.free.addr = f->addr;
@@ -558,8 +558,8 @@ void drain_pass(int final)
 		for (struct region *rg = p->rg; rg; rg = rg->next) {
 			unsigned n = atomic_load(&rg->map->nslot);
 
-			if (n > MPR_SLOTS)
-				n = MPR_SLOTS;
+			if (n > rg->map->max_slots)
+				n = rg->map->max_slots;
 			for (unsigned i = 0; i < n; i++)
 				stream_read(rg, i);
 		}
@@ -572,8 +572,8 @@ void drain_pass(int final)
 
 			if (rg->final)
 				continue;
-			if (n > MPR_SLOTS)
-				n = MPR_SLOTS;
+			if (n > rg->map->max_slots)
+				n = rg->map->max_slots;
 			for (unsigned i = 0; i < n; i++) {
 				uint64_t v = atomic_load_explicit(
 					&rg->map->slot[i].inflight,

@@ -625,7 +625,9 @@ static pid_t do_fork(int origin)
 	/* atfork handlers run inside: what they allocate is not seen. */
 	if (m == MODE_REC)
 		t->mode = MODE_BUSY;
+	rec_in_fork = 1;
 	pid = rec_real.fork();
+	rec_in_fork = 0;
 	if (pid == 0 && m == MODE_REC) {
 		rec_after_fork_child(origin);
 		return 0;

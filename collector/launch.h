@@ -30,7 +30,8 @@ struct stream {
 struct region {
 	struct proc *p;
 	struct mpr_region *map;
-	int final; /* the image is gone: drop once drained */
+	uint64_t map_size; /* MPR_REGION_BYTES(map->max_slots) */
+	int final;	   /* the image is gone: drop once drained */
 	struct stream *stream[MPR_SLOTS];
 	unsigned nstream;
 	uint64_t lost_seen;
@@ -127,7 +128,8 @@ uint64_t raw_ns(uint64_t delta);
 uint64_t mono_ns(void);
 
 /* drain.c */
-struct region *region_attach(struct proc *p, struct mpr_region *map);
+struct region *region_attach(struct proc *p, struct mpr_region *map,
+			     uint64_t map_size);
 void region_free(struct region *rg);
 /* One drain pass: copy rings, emit everything older than the watermark. */
 void drain_pass(int final);

@@ -399,16 +399,25 @@ static void send_ack(int fd, uint32_t status)
 
 static void handle_hello(int fd, const struct mpr_msg *m, int memfd)
 {
-	struct mpr_region *map;
+	struct mpr_region *map = MAP_FAILED;
 	struct proc *p;
 	struct sev e;
+	struct stat sb;
+	uint64_t size = 0;
 
-	map = mmap(NULL, MPR_REGION_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_NORESERVE, memfd, 0);
+	/* The size is the memfd's; the header must agree with it. */
+	if (fstat(memfd, &sb) == 0 && (uint64_t)sb.st_size >= MPR_HDR_SIZE &&
+	    (uint64_t)sb.st_size <= MPR_REGION_SIZE) {
+		size = (uint64_t)sb.st_size;
+		map = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_NORESERVE, memfd, 0);
+	}
 	if (map == MAP_FAILED || map->magic != MPR_MAGIC ||
-	    map->version != MPR_VERSION) {
+	    map->version != MPR_VERSION || map->max_slots == 0 ||
+	    map->max_slots > MPR_SLOTS ||
+	    MPR_REGION_BYTES(map->max_slots) != size) {
 		if (map != MAP_FAILED)
-			munmap(map, MPR_REGION_SIZE);
+			munmap(map, size);
 		send_ack(fd, EPROTO);
 		return;
 	}
@@ -440,8 +449,8 @@ static void handle_hello(int fd, const struct mpr_msg *m, int memfd)
 		read_cmdline(p->pid, &e);
 		sev_push(&e);
 	}
-	if (!region_attach(p, map)) {
-		munmap(map, MPR_REGION_SIZE);
+	if (!region_attach(p, map, size)) {
+		munmap(map, size);
 		send_ack(fd, ENOMEM);
 		return;
 	}
@@ -718,9 +727,24 @@ static void on_doorbell(int sig)
 	(void)sig;
 }
 
+/*
+ * Once the program itself has ended, mprec only waits for what it left
+ * behind (daemons): then SIGINT, SIGTERM or SIGHUP stop the waiting, and
+ * the trace ends with those processes' end unknown.  Before, SIGTERM and
+ * SIGHUP go to the program and SIGINT is left to the program (a terminal
+ * sends it to the whole process group).
+ */
+static volatile sig_atomic_t stop_waiting;
+static const int passed_sigs[] = { SIGPIPE, SIGINT, SIGQUIT,
+				   SIGTERM, SIGHUP, SIGUSR1 };
+#define NSIGS (sizeof(passed_sigs) / sizeof(passed_sigs[0]))
+static struct sigaction orig_act[NSIGS];
+
 static void on_forward(int sig)
 {
-	if (child_pid)
+	if (child_status >= 0)
+		stop_waiting = 1;
+	else if (child_pid && sig != SIGINT)
 		kill(child_pid, sig);
 }
 
@@ -920,11 +944,22 @@ int main(int argc, char **argv)
 		die(EXIT_MPREC, "cannot listen on socket: %s", strerror(errno));
 	/* Orphaned descendants come to us, so we learn how they end. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* The program starts with the dispositions mprec was started with
+	 * (a shell starts background jobs with SIGINT and SIGQUIT ignored). */
+	for (size_t i = 0; i < NSIGS; i++)
+		sigaction(passed_sigs[i], NULL, &orig_act[i]);
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
-	signal(SIGTERM, on_forward);
-	signal(SIGHUP, on_forward);
+	{
+		struct sigaction fw;
+
+		memset(&fw, 0, sizeof(fw));
+		fw.sa_handler = on_forward;
+		fw.sa_flags = SA_RESTART;
+		sigaction(SIGINT, &fw, NULL);
+		sigaction(SIGTERM, &fw, NULL);
+		sigaction(SIGHUP, &fw, NULL);
+	}
 	/*
 	 * The doorbell: a thread whose ring is full sends SIGUSR1, which
 	 * interrupts our nap; it is blocked except inside ppoll, so none is
@@ -972,12 +1007,8 @@ int main(int argc, char **argv)
 	if (pid < 0)
 		die(EXIT_MPREC, "cannot fork: %s", strerror(errno));
 	if (pid == 0) {
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGUSR1, SIG_DFL);
+		for (size_t i = 0; i < NSIGS; i++)
+			sigaction(passed_sigs[i], &orig_act[i], NULL);
 		sigprocmask(SIG_SETMASK, &orig_mask, NULL);
 		if (to_stdout && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			_exit(EXIT_MPREC);
@@ -1025,7 +1056,8 @@ int main(int argc, char **argv)
 		check_ends();
 		drain_pass(0);
 		prune_done();
-		if (child_status >= 0 && no_children && all_done())
+		if (child_status >= 0 &&
+		    ((no_children && all_done()) || stop_waiting))
 			break;
 		/*
 		 * Sleep by the rate the rings fill (bytes per ns, smoothed over

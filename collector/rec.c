@@ -34,6 +34,11 @@ static pthread_key_t thread_key;
 static char sock_name[108];
 static size_t sock_name_len;
 static pid_t my_pid;
+/* The forking parent, for a fork child's HELLO: getppid() is mprec once
+ * the parent exited (daemon(3) exits right after its fork). */
+static pid_t fork_parent;
+/* The size of our region's mapping (MPR_REGION_BYTES of its slots). */
+static uint64_t region_bytes;
 static pid_t mprec_pid;
 static atomic_int init_tid;
 
@@ -907,39 +912,56 @@ static int region_open(int origin, uint64_t start_time)
 {
 	struct mpr_msg m;
 	struct mpr_region *r;
+	unsigned nslots;
 	int fd, rc;
 
 	fd = (int)syscall(SYS_memfd_create, "mprec", MFD_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (ftruncate(fd, (off_t)MPR_REGION_SIZE) < 0) {
-		close(fd);
-		return -1;
+	/*
+	 * MAP_NORESERVE costs no memory but address space: under `ulimit -v`
+	 * take fewer slots (fewer threads recorded at once) rather than
+	 * record nothing.
+	 */
+	r = MAP_FAILED;
+	for (nslots = MPR_SLOTS; nslots >= 4 && rec_real.mmap; nslots /= 2) {
+		if (ftruncate(fd, (off_t)MPR_REGION_BYTES(nslots)) < 0)
+			break;
+		r = rec_real.mmap(NULL, MPR_REGION_BYTES(nslots),
+				  PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_NORESERVE, fd, 0);
+		if (r != MAP_FAILED || errno != ENOMEM)
+			break;
 	}
-	r = rec_real.mmap ?
-		    rec_real.mmap(NULL, MPR_REGION_SIZE, PROT_READ | PROT_WRITE,
-				  MAP_SHARED | MAP_NORESERVE, fd, 0) :
-		    MAP_FAILED;
 	if (r == MAP_FAILED) {
+		static const char msg[] =
+			"libmprec: cannot map the recording region "
+			"(address space limit?): this process is not recorded\n";
+
 		close(fd);
+		(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
 		return -1;
 	}
+	region_bytes = MPR_REGION_BYTES(nslots);
+	r->max_slots = nslots;
 	r->magic = MPR_MAGIC;
 	r->version = MPR_VERSION;
 	r->pid = (uint32_t)my_pid;
-	r->region_size_mb = (uint32_t)(MPR_REGION_SIZE >> 20);
+	r->region_size_mb = (uint32_t)(region_bytes >> 20);
 	memset(&m, 0, sizeof(m));
 	m.magic = MPR_MAGIC;
 	m.type = MPR_MSG_HELLO;
 	m.pid = (uint32_t)my_pid;
-	m.ppid = (uint32_t)getppid();
+	m.ppid = (uint32_t)(origin != MPR_ORIGIN_IMAGE && fork_parent ?
+				    fork_parent :
+				    getppid());
 	m.tid = sys_gettid();
 	m.origin = (uint32_t)origin;
 	m.time = start_time;
 	rc = ctl_call(&m, fd);
 	close(fd);
 	if (rc != 0) {
-		rec_real.munmap(r, MPR_REGION_SIZE);
+		rec_real.munmap(r, region_bytes);
 		return -1;
 	}
 	rec_region = r;
@@ -1037,8 +1059,8 @@ static int slot_take(struct mpr_region *r)
 	for (;;) {
 		unsigned i, n = atomic_load(&r->nslot);
 
-		if (n > MPR_SLOTS)
-			n = MPR_SLOTS;
+		if (n > r->max_slots)
+			n = r->max_slots;
 		for (i = 0; i < n; i++) {
 			uint32_t want = MPR_SLOT_FREE;
 
@@ -1049,7 +1071,7 @@ static int slot_take(struct mpr_region *r)
 				    &r->slot[i].state, &want, MPR_SLOT_USED))
 				return (int)i;
 		}
-		if (n >= MPR_SLOTS)
+		if (n >= r->max_slots)
 			return -1;
 		/* Open one more slot; whoever CASes it first owns it. */
 		atomic_compare_exchange_strong(&r->nslot, &n, n + 1);
@@ -1240,6 +1262,8 @@ static void strip_env(void)
 	(void)environ;
 }
 
+static void atfork_child(void);
+
 static void init_global(struct tstate *t)
 {
 	const char *s;
@@ -1276,6 +1300,7 @@ static void init_global(struct tstate *t)
 	dl_iterate_phdr(self_text_cb, (void *)(uintptr_t)&unw_backtrace);
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 	pthread_key_create(&thread_key, thread_dtor);
+	pthread_atfork(NULL, NULL, atfork_child);
 	if (region_open(MPR_ORIGIN_IMAGE, rec_now()) < 0) {
 		t->mode = MODE_NONE;
 		__atomic_store_n(&rec_state, STATE_OFF, __ATOMIC_RELEASE);
@@ -1311,6 +1336,23 @@ void rec_thread_setup_new(void)
 	rec_prepare(&rec_t);
 }
 
+__thread int rec_in_fork;
+
+/*
+ * A fork that libc makes itself, not through the fork() symbol (daemon(3)
+ * calls its internal __fork): without this its child would write into its
+ * parent's rings, and be recorded as part of its parent or not at all.
+ * Our own fork() and vfork() set rec_in_fork and set the child up
+ * themselves.
+ */
+static void atfork_child(void)
+{
+	if (rec_in_fork ||
+	    __atomic_load_n(&rec_state, __ATOMIC_ACQUIRE) != STATE_ACTIVE)
+		return;
+	rec_after_fork_child(MPR_ORIGIN_FORK);
+}
+
 /* In the child of fork/vfork: a new region, a new slot, all modules. */
 void rec_after_fork_child(int origin)
 {
@@ -1318,6 +1360,7 @@ void rec_after_fork_child(int origin)
 	struct mpr_region *old = rec_region;
 	uint64_t now = rec_now();
 
+	fork_parent = my_pid;
 	my_pid = getpid();
 	t->mode = MODE_BUSY;
 	t->slot = NULL;
@@ -1325,7 +1368,7 @@ void rec_after_fork_child(int origin)
 	t->in_sec = 0;
 	rec_region = NULL;
 	if (old)
-		rec_real.munmap(old, MPR_REGION_SIZE);
+		rec_real.munmap(old, region_bytes);
 	if (!rec_opts.follow || region_open(origin, now) < 0) {
 		__atomic_store_n(&rec_state, STATE_OFF, __ATOMIC_RELEASE);
 		t->mode = MODE_NONE;

@@ -204,6 +204,9 @@ void rec_modules_sync(int all);
 void rec_thread_setup_new(void);
 uint32_t rec_tid_of(unsigned long pthread);
 
+/* Set while fork() or vfork() of ours calls the real fork. */
+extern __thread int rec_in_fork;
+
 /* After fork in the child (origin enum mpr_origin). */
 void rec_after_fork_child(int origin);
 

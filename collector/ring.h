@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define MPR_MAGIC 0x3152504du /* "MPR1" */
-#define MPR_VERSION 2
+#define MPR_VERSION 3
 
 #define MPR_SLOTS 1024		  /* threads alive at once, per process */
 #define MPR_RING_SIZE (1u << 20)  /* bytes of one thread's ring */
@@ -32,8 +32,14 @@
 #define MPR_SLOT_AREA                            \
 	(MPR_RING_SIZE + MPR_CACHE_ENTRIES * 8 + \
 	 MPR_UC_ENTRIES * sizeof(struct mpr_ucache))
-#define MPR_REGION_SIZE \
-	((uint64_t)MPR_HDR_SIZE + (uint64_t)MPR_SLOTS * MPR_SLOT_AREA)
+/*
+ * A region of n slots.  The library takes MPR_SLOTS (about 1.2 GiB of
+ * address space, only touched pages cost memory), and fewer when the
+ * address space is limited (`ulimit -v`): max_slots in the header.
+ */
+#define MPR_REGION_BYTES(n) \
+	((uint64_t)MPR_HDR_SIZE + (uint64_t)(n)*MPR_SLOT_AREA)
+#define MPR_REGION_SIZE MPR_REGION_BYTES(MPR_SLOTS)
 
 /* Longest record the app ever writes (a stack of MPR_DEPTH_MAX frames). */
 #define MPR_DEPTH_MAX 1024
@@ -86,7 +92,9 @@ struct mpr_region {
 	_Atomic uint64_t lost;	      /* events dropped (no slot, disabled) */
 	_Atomic uint32_t exit_called; /* exit()/_exit() was called ... */
 	_Atomic int32_t exit_code;    /* ... with this status */
-	uint64_t pad[58];
+	uint32_t max_slots;	      /* slots in this region, <= MPR_SLOTS */
+	uint32_t pad0;
+	uint64_t pad[57];
 	struct mpr_slot slot[MPR_SLOTS];
 };
 
