@@ -294,13 +294,15 @@ static void emit_transport(struct stream *s, const struct mpr_hdr *h)
 
 		if (h->len < sizeof(*f))
 			break;
-		if (M.o.leak_scan || M.o.sample_bytes) {
-			/* Sampling: frees of blocks never sampled are dropped.
-			 */
-			if (!u64map_del(&p->live, f->addr, NULL) &&
-			    M.o.sample_bytes)
-				break;
-		}
+		/*
+		 * A free of a block never recorded is dropped: one sampling
+		 * skipped, or one the recorder itself allocated while it set
+		 * up (its own blocks are not the app's).  Without the live set
+		 * (no leak scan, no sampling) frees pass as they come.
+		 */
+		if ((M.o.leak_scan || M.o.sample_bytes) &&
+		    !u64map_del(&p->live, f->addr, NULL))
+			break;
 		r.type = MPT_REC_FREE;
 		r.u.free.func = h->aux;
 		r.u.free.addr = f->addr;
