@@ -260,6 +260,53 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 }
 
 /*
+ * glibc's own names of the allocator, which programs and libraries may call
+ * directly (valgrind intercepts them too): the same hooks.
+ */
+EXPORT void *__libc_malloc(size_t n);
+EXPORT void __libc_free(void *p);
+EXPORT void *__libc_calloc(size_t n, size_t size);
+EXPORT void *__libc_realloc(void *old, size_t n);
+EXPORT void *__libc_memalign(size_t align, size_t n);
+EXPORT void *__libc_valloc(size_t n);
+EXPORT void *__libc_pvalloc(size_t n);
+
+EXPORT void *__libc_malloc(size_t n)
+{
+	return malloc(n);
+}
+
+EXPORT void __libc_free(void *p)
+{
+	free(p);
+}
+
+EXPORT void *__libc_calloc(size_t n, size_t size)
+{
+	return calloc(n, size);
+}
+
+EXPORT void *__libc_realloc(void *old, size_t n)
+{
+	return do_realloc(old, n, MPT_FN_REALLOC, 1);
+}
+
+EXPORT void *__libc_memalign(size_t align, size_t n)
+{
+	return aligned(MPT_FN_MEMALIGN, align, n);
+}
+
+EXPORT void *__libc_valloc(size_t n)
+{
+	return valloc(n);
+}
+
+EXPORT void *__libc_pvalloc(size_t n)
+{
+	return pvalloc(n);
+}
+
+/*
  * C++ operator new and delete.  They allocate with the real malloc (as
  * libstdc++ does) so the trace can say which function allocated.  A failed
  * new is recorded, then handed to the library's own operator new, which runs
