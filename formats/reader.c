@@ -18,8 +18,13 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
-/* read(2) chunk for fd input. */
-#define INBUF_SIZE (256u * 1024)
+/*
+ * Input buffer for fd input: room for a whole compressed frame (at most
+ * ZSTD_compressBound(MPT_FRAME_MAX), a little over 1 MiB), so that zstd
+ * decodes each frame in one pass straight into the frame buffer instead of
+ * streaming it through its window.
+ */
+#define INBUF_SIZE (2u * 1024 * 1024)
 /* zstd window a reader accepts: 1 MiB, as no frame decodes to more. */
 #define WINDOW_LOG_MAX 20
 /* Bytes of one index entry, at least and at most. */
@@ -367,12 +372,40 @@ static int at_end(struct mpt_reader *r)
  * Frames.
  */
 
+/*
+ * Read until the frame at in_pos is whole in the buffer, the buffer is
+ * full, or the input ends; the decoder below copes with each.
+ */
+static int buffer_frame(struct mpt_reader *r)
+{
+	for (;;) {
+		size_t avail = r->in_len - r->in_pos;
+		size_t n = ZSTD_findFrameCompressedSize(r->in + r->in_pos,
+							avail);
+		ssize_t k;
+
+		if (!ZSTD_isError(n) ||
+		    ZSTD_getErrorCode(n) != ZSTD_error_srcSize_wrong ||
+		    avail == INBUF_SIZE)
+			return 0;
+		k = fill(r);
+		if (k <= 0)
+			return (int)k;
+	}
+}
+
 static int decode_frame(struct mpt_reader *r, uint64_t off)
 {
 	ZSTD_outBuffer out = { r->fbuf, MPT_FRAME_MAX + 1, 0 };
 	size_t ret;
 
 	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
+	if (!r->is_mem) {
+		int rc = buffer_frame(r);
+
+		if (rc < 0)
+			return rc;
+	}
 	for (;;) {
 		ZSTD_inBuffer in;
 
