@@ -263,6 +263,31 @@ uint8_t *mpt_encode_context(uint8_t *p, uint8_t *end, uint64_t time,
 	} while (0)
 
 /*
+ * A heap address field of the fast path into `out`: a back-reference k into
+ * `ring` (holding `n` pushes, referable up to `max`) or 0 and an explicit
+ * delta.  Which one it is varies from record to record without a pattern,
+ * so both are computed and one is picked without a branch; the explicit
+ * varint is parsed even after a back-reference (the pad keeps the load in
+ * bounds, and an overlong one just sends the record to the general
+ * decoder).  Evaluates to 0 from the enclosing function on a bad k.
+ */
+#define MPT_FAST_HADDR(p, out, ring, n, max)                                   \
+	do {                                                                   \
+		uint64_t k_, zz_, sel_;                                        \
+		uint32_t n_ = (n);                                             \
+		const uint8_t *q_;                                             \
+		MPT_FAST_VARINT1(p, k_);                                       \
+		if (__builtin_expect(k_ > n_ || k_ > (max), 0))                \
+			return 0;                                              \
+		q_ = (p);                                                      \
+		MPT_FAST_VARINT(q_, zz_);                                      \
+		sel_ = 0 - (uint64_t)(k_ != 0);                                \
+		(out) = ((ring)[(n_ - (uint32_t)k_) & ((max)-1)] & sel_) |     \
+			((din->addr + (uint64_t)mpt_unzigzag(zz_)) & ~sel_);   \
+		(p) += (size_t)(q_ - (p)) & ~(size_t)sel_;                     \
+	} while (0)
+
+/*
  * The reader's hot path: decode an ALLOC or FREE record at *pp whose
  * fields are all short varints.  Returns 1 (record decoded, *pp and `d`
  * advanced) or 0 (nothing changed: use mpt_decode(), which also reports
@@ -274,75 +299,64 @@ static inline int mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 				   struct mpt_delta *dout)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/*
+	 * The state is read into locals and everything is stored at the end:
+	 * stores through `rec` may alias the state as far as the compiler
+	 * knows, which would otherwise reload it after every field.
+	 */
 	const uint8_t *p = *pp, *e;
-	uint64_t dt, a, v1, v2, z;
+	uint64_t dt, a, v1, v2, size, stack, time = din->time;
 	struct mpt_href *h = din->h;
 	int type = p[0];
+	unsigned len = p[1];
 
-	if (p[1] >= 0x80)
+	if (__builtin_expect(!h, 0))
 		return 0;
-	e = p + 2 + p[1];
-	if (e > fend)
+	e = p + 2 + len;
+	if (__builtin_expect(len >= 0x80 || e > fend, 0))
 		return 0;
 	p += 2;
 	MPT_FAST_VARINT(p, dt);
 	if (type == MPT_REC_ALLOC) {
 		MPT_FAST_VARINT1(p, v1);
 		MPT_FAST_VARINT1(p, v2);
-		if ((v1 | v2) > UINT32_MAX)
+		MPT_FAST_VARINT(p, size);
+		MPT_FAST_HADDR(p, a, h->fring, h->nf, MPT_FREF);
+		MPT_FAST_VARINT(p, stack);
+		/* Optional fields, or corrupt, or too wide: the general way. */
+		if (p != e || (v1 | v2) > UINT32_MAX)
+			return 0;
+		if (time + dt < time)
 			return 0;
 		rec->u.alloc.func = (uint32_t)v1;
 		rec->u.alloc.flags = (uint32_t)v2;
-		MPT_FAST_VARINT(p, rec->u.alloc.size);
-		MPT_FAST_VARINT1(p, z);
-		if (z) {
-			if (!h || z > h->nf || z > MPT_FREF)
-				return 0;
-			a = h->fring[(h->nf - z) & (MPT_FREF - 1)];
-		} else {
-			MPT_FAST_VARINT(p, z);
-			a = din->addr + (uint64_t)mpt_unzigzag(z);
-		}
+		rec->u.alloc.size = size;
 		rec->u.alloc.addr = a;
-		MPT_FAST_VARINT(p, rec->u.alloc.stack);
-		if (p != e)
-			return 0; /* optional fields, or corrupt */
+		rec->u.alloc.stack = stack;
 		rec->u.alloc.align = 0;
 		rec->u.alloc.old_addr = 0;
+		if (a)
+			h->aring[h->na++ & (MPT_AREF - 1)] = a;
 	} else {
 		MPT_FAST_VARINT1(p, v1);
-		if (v1 > UINT32_MAX)
+		MPT_FAST_HADDR(p, a, h->aring, h->na, MPT_AREF);
+		if (p != e || v1 > UINT32_MAX)
+			return 0;
+		if (time + dt < time)
 			return 0;
 		rec->u.free.func = (uint32_t)v1;
-		MPT_FAST_VARINT1(p, z);
-		if (z) {
-			if (!h || z > h->na || z > MPT_AREF)
-				return 0;
-			a = h->aring[(h->na - z) & (MPT_AREF - 1)];
-		} else {
-			MPT_FAST_VARINT(p, z);
-			a = din->addr + (uint64_t)mpt_unzigzag(z);
-		}
 		rec->u.free.addr = a;
-		if (p != e)
-			return 0;
+		if (a)
+			h->fring[h->nf++ & (MPT_FREF - 1)] = a;
 	}
-	if (din->time + dt < din->time)
-		return 0;
-	dout->time = din->time + dt;
-	if (a) {
-		dout->addr = a;
-		if (h) {
-			if (type == MPT_REC_ALLOC)
-				h->aring[h->na++ & (MPT_AREF - 1)] = a;
-			else
-				h->fring[h->nf++ & (MPT_FREF - 1)] = a;
-		}
-	}
+	time += dt;
 	rec->type = (uint8_t)type;
-	rec->time = dout->time;
+	rec->time = time;
 	rec->pid = din->pid;
 	rec->tid = din->tid;
+	dout->time = time;
+	if (a)
+		dout->addr = a;
 	*pp = e;
 	return 1;
 #else
