@@ -10,7 +10,8 @@
  * times, on one core each, writing the stream with mpt_writer (encode +
  * compress at zstd LEVEL, default 0 = the writer's default) into memory,
  * and reading it back with mpt_reader_memopen (decompress + decode).  The
- * generation itself is not timed.  Prints one table.
+ * generation itself is not timed.  Prints one table.  With the environment
+ * variable BENCH_FORMAT_TRACE=FILE the trace is also saved to FILE.
  */
 #include <errno.h>
 #include <math.h>
@@ -116,6 +117,21 @@ static int memfd(void)
 		exit(1);
 	}
 	return fd;
+}
+
+/* With BENCH_FORMAT_TRACE=FILE, keep the trace for a closer look. */
+static void save(const void *buf, size_t len)
+{
+	const char *path = getenv("BENCH_FORMAT_TRACE");
+	FILE *f;
+
+	if (!path)
+		return;
+	f = fopen(path, "w");
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
+		perror(path);
+		exit(1);
+	}
 }
 
 int main(int argc, char **argv)
@@ -252,6 +268,7 @@ int main(int argc, char **argv)
 		perror("bench_format: mmap");
 		return 1;
 	}
+	save(map, (size_t)size);
 	r = mpt_reader_memopen(map, (size_t)size, 0, &err);
 	if (!r)
 		die("reader", err, NULL);

@@ -6,7 +6,8 @@
 # one core each.
 #
 # usage: tests/bench/format.sh [EVENTS [LEVEL]]
-# Environment: BUILD (build dir, default build).
+# Environment: BUILD (build dir, default build); BENCH_FORMAT_TRACE=FILE
+# also keeps the written trace in FILE (e.g. for zstd or perf experiments).
 #
 # Rates are given by wall time and by the thread's CPU time; on a busy
 # machine the CPU column is the one-core figure.  Speed is measured here,
