@@ -53,11 +53,61 @@ static int read_mem(void *ctx, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
+/*
+ * Sort the live blocks by address: an LSD radix sort, 16 bits a pass over
+ * the bits that vary (qsort took a quarter of a second for a million).
+ * Falls back to qsort when there is no memory for the copy.
+ */
 static int cmp_block(const void *a, const void *b)
 {
 	const struct leakscan_block *x = a, *y = b;
 
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void sort_blocks(struct leakscan_block *b, size_t n)
+{
+	struct leakscan_block *tmp, *src = b, *dst, *t;
+	uint64_t any = 0;
+	size_t *cnt;
+
+	if (n < 1024) {
+		qsort(b, n, sizeof(*b), cmp_block);
+		return;
+	}
+	tmp = malloc(n * sizeof(*tmp));
+	cnt = malloc(65536 * sizeof(*cnt));
+	if (!tmp || !cnt) {
+		free(tmp);
+		free(cnt);
+		qsort(b, n, sizeof(*b), cmp_block);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		any |= b[i].addr ^ b[0].addr;
+	dst = tmp;
+	for (unsigned shift = 0; shift < 64 && (any >> shift); shift += 16) {
+		size_t sum = 0;
+
+		memset(cnt, 0, 65536 * sizeof(*cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[(src[i].addr >> shift) & 0xffff]++;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = cnt[d];
+
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[(src[i].addr >> shift) & 0xffff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != b)
+		memcpy(b, src, n * sizeof(*b));
+	free(tmp);
+	free(cnt);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -143,7 +193,7 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 		blk[n].kind = MPT_LEAK_UNKNOWN;
 		n++;
 	}
-	qsort(blk, n, sizeof(*blk), cmp_block);
+	sort_blocks(blk, n);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
 	text = slurp(path, &len);
 	if (!text) {
