@@ -271,20 +271,20 @@ uint8_t *mpt_encode_context(uint8_t *p, uint8_t *end, uint64_t time,
  * bounds, and an overlong one just sends the record to the general
  * decoder).  Evaluates to 0 from the enclosing function on a bad k.
  */
-#define MPT_FAST_HADDR(p, out, ring, n, max)                                   \
-	do {                                                                   \
-		uint64_t k_, zz_, sel_;                                        \
-		uint32_t n_ = (n);                                             \
-		const uint8_t *q_;                                             \
-		MPT_FAST_VARINT1(p, k_);                                       \
-		if (__builtin_expect(k_ > n_ || k_ > (max), 0))                \
-			return 0;                                              \
-		q_ = (p);                                                      \
-		MPT_FAST_VARINT(q_, zz_);                                      \
-		sel_ = 0 - (uint64_t)(k_ != 0);                                \
-		(out) = ((ring)[(n_ - (uint32_t)k_) & ((max)-1)] & sel_) |     \
-			((din->addr + (uint64_t)mpt_unzigzag(zz_)) & ~sel_);   \
-		(p) += (size_t)(q_ - (p)) & ~(size_t)sel_;                     \
+#define MPT_FAST_HADDR(p, out, ring, n, max)                                 \
+	do {                                                                 \
+		uint64_t k_, zz_, sel_;                                      \
+		uint32_t n_ = (n);                                           \
+		const uint8_t *q_;                                           \
+		MPT_FAST_VARINT1(p, k_);                                     \
+		if (__builtin_expect(k_ > n_ || k_ > (max), 0))              \
+			return 0;                                            \
+		q_ = (p);                                                    \
+		MPT_FAST_VARINT(q_, zz_);                                    \
+		sel_ = 0 - (uint64_t)(k_ != 0);                              \
+		(out) = ((ring)[(n_ - (uint32_t)k_) & ((max)-1)] & sel_) |   \
+			((din->addr + (uint64_t)mpt_unzigzag(zz_)) & ~sel_); \
+		(p) += (size_t)(q_ - (p)) & ~(size_t)sel_;                   \
 	} while (0)
 
 /*

@@ -380,8 +380,8 @@ static int buffer_frame(struct mpt_reader *r)
 {
 	for (;;) {
 		size_t avail = r->in_len - r->in_pos;
-		size_t n = ZSTD_findFrameCompressedSize(r->in + r->in_pos,
-							avail);
+		size_t n =
+			ZSTD_findFrameCompressedSize(r->in + r->in_pos, avail);
 		ssize_t k;
 
 		if (!ZSTD_isError(n) ||
