@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -550,10 +551,117 @@ static void test_reader__header_and_stdin(void **state)
 	free(buf);
 }
 
+/* Sum of every event's time and address, for comparing two reads. */
+static uint64_t event_sum(struct mpt_reader *r, int *nrec)
+{
+	struct mpt_record rec;
+	uint64_t sum = 0;
+	int rc;
+
+	*nrec = 0;
+	while ((rc = mpt_reader_next(r, &rec)) > 0) {
+		(*nrec)++;
+		if (rec.type == MPT_REC_ALLOC)
+			sum += rec.time * 3 + rec.u.alloc.addr +
+			       rec.u.alloc.size;
+		else if (rec.type == MPT_REC_FREE)
+			sum += rec.time * 5 + rec.u.free.addr;
+	}
+	assert_int_equal(rc, 0);
+	return sum;
+}
+
+/*
+ * Full 1 MiB frames that compress poorly (several hundred KiB each) coming
+ * through a pipe a few bytes at a time: the reader gathers each frame
+ * before decoding it and delivers what reading it from memory does.
+ */
+static void test_reader__big_frames_in_pieces(void **state)
+{
+	char path[] = "/tmp/test_reader.XXXXXX";
+	struct mpt_writer *w;
+	struct mpt_reader *r;
+	struct mpt_record rec;
+	uint64_t x = 88172645463325252ull, sum_mem, sum_pipe;
+	uint8_t *buf;
+	size_t len, off;
+	int fd = mkstemp(path), err, i, n_mem, n_pipe, p[2];
+	pid_t pid;
+
+	(void)state;
+	assert_true(fd >= 0);
+	w = mpt_writer_new(fd, NULL, &err);
+	assert_non_null(w);
+	memset(&rec, 0, sizeof(rec));
+	rec.type = MPT_REC_HEADER;
+	assert_int_equal(mpt_writer_put(w, &rec), 0);
+	for (i = 0; i < 400000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		memset(&rec, 0, sizeof(rec));
+		rec.time = (uint64_t)i * 1000 + (x & 511);
+		rec.pid = rec.tid = 9;
+		if (i % 2) {
+			rec.type = MPT_REC_ALLOC;
+			rec.u.alloc.size = x >> 40;
+			rec.u.alloc.addr = x & 0xfffffffff0ull;
+			rec.u.alloc.stack = (x >> 20) & 0xffff;
+		} else {
+			rec.type = MPT_REC_FREE;
+			rec.u.free.addr = (x >> 8) & 0xfffffffff0ull;
+		}
+		assert_int_equal(mpt_writer_put(w, &rec), 0);
+	}
+	assert_int_equal(mpt_writer_finish(w, 0), 0);
+	mpt_writer_free(w);
+	len = (size_t)lseek(fd, 0, SEEK_END);
+	buf = malloc(len);
+	assert_non_null(buf);
+	assert_int_equal(pread(fd, buf, len, 0), (ssize_t)len);
+	close(fd);
+	unlink(path);
+	assert_true(len > 3 * (1u << 20));
+
+	r = mpt_reader_memopen(buf, len, 0, &err);
+	assert_non_null(r);
+	sum_mem = event_sum(r, &n_mem);
+	assert_int_equal(n_mem, 1 + 400000 + 1); /* header, events, end */
+	mpt_reader_close(r);
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		for (off = 0; off < len; off += 4093) {
+			size_t k = len - off < 4093 ? len - off : 4093;
+
+			if (write(p[1], buf + off, k) != (ssize_t)k)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	r = mpt_reader_fdopen(p[0], 0, &err);
+	assert_non_null(r);
+	sum_pipe = event_sum(r, &n_pipe);
+	assert_int_equal(n_pipe, n_mem);
+	assert_true(sum_pipe == sum_mem);
+	assert_false(mpt_reader_is_cut(r));
+	assert_true(mpt_reader_bytes(r) == len);
+	mpt_reader_close(r);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &err, 0), pid);
+	assert_true(WIFEXITED(err) && WEXITSTATUS(err) == 0);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reader__unknown_type_skipped),
+		cmocka_unit_test(test_reader__big_frames_in_pieces),
 		cmocka_unit_test(test_reader__newer_major_refused),
 		cmocka_unit_test(test_reader__wrong_magic),
 		cmocka_unit_test(test_reader__empty_missing_directory),
