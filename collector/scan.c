@@ -4,7 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/ptrace.h>
 #include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "launch.h"
@@ -159,6 +163,102 @@ void leak_scan_unavailable(struct proc *p, int err)
 	write_summary(p, err, NULL);
 }
 
+/*
+ * The other threads of the process, stopped for the scan: memcheck scans a
+ * thread's stack from its stack pointer up, and its registers; without
+ * them a stale pointer below a live thread's stack pointer kept a block
+ * reachable that memcheck calls lost.  Each thread is seized and
+ * interrupted (ptrace), its registers read, and released after the scan.
+ * A thread that cannot be stopped keeps its whole stack as a root.
+ */
+struct stopped {
+	pid_t *tids;
+	size_t n, cap;
+	uint64_t *sps, *regs;
+	size_t nsps, nregs;
+};
+
+#define NGREGS 16
+
+static void stop_threads(pid_t pid, uint32_t exiting, struct stopped *s)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		pid_t t = (pid_t)atoi(de->d_name);
+		struct user_regs_struct r;
+		int st;
+
+		if (t <= 0 || (uint32_t)t == exiting)
+			continue;
+		if (s->n + 1 >= s->cap) {
+			size_t nc = s->cap ? s->cap * 2 : 16;
+			pid_t *nt = realloc(s->tids, nc * sizeof(*nt));
+			uint64_t *ns = realloc(s->sps, nc * sizeof(*ns));
+			uint64_t *nr =
+				nt && ns ? realloc(s->regs,
+						   nc * NGREGS * sizeof(*nr)) :
+					   NULL;
+
+			if (nt)
+				s->tids = nt;
+			if (ns)
+				s->sps = ns;
+			if (!nt || !ns || !nr)
+				break;
+			s->regs = nr;
+			s->cap = nc;
+		}
+		if (ptrace(PTRACE_SEIZE, t, NULL, NULL) < 0)
+			continue;
+		if (ptrace(PTRACE_INTERRUPT, t, NULL, NULL) < 0 ||
+		    waitpid(t, &st, __WALL) != t || !WIFSTOPPED(st)) {
+			ptrace(PTRACE_DETACH, t, NULL, NULL);
+			continue;
+		}
+		s->tids[s->n++] = t;
+		if (ptrace(PTRACE_GETREGS, t, NULL, &r) < 0)
+			continue;
+		s->sps[s->nsps++] = r.rsp;
+		{
+			/*
+			 * A thread stopped in a system call keeps only its
+			 * callee-saved registers: the others hold what the
+			 * code before the call left there (our own hooks'
+			 * copies of returned pointers among them), which made
+			 * lost blocks reachable.
+			 */
+			const uint64_t g[NGREGS] = {
+				r.rbx, r.rbp, r.r12, r.r13, r.r14, r.r15,
+				r.rsp, r.rax, r.rcx, r.rdx, r.rsi, r.rdi,
+				r.r8,  r.r9,  r.r10, r.r11
+			};
+			size_t ng = (long long)r.orig_rax >= 0 ? 7 : NGREGS;
+
+			memcpy(s->regs + s->nregs, g, ng * sizeof(g[0]));
+			s->nregs += ng;
+		}
+	}
+	closedir(d);
+}
+
+static void resume_threads(struct stopped *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		ptrace(PTRACE_DETACH, s->tids[i], NULL, NULL);
+	free(s->tids);
+	free(s->sps);
+	free(s->regs);
+	memset(s, 0, sizeof(*s));
+}
+
 void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 {
 	static const char *const exclude_paths[] = { "libmprec", "memfd:mprec",
@@ -170,13 +270,13 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 	struct leakscan_opts opts;
 	struct leakscan_roots_opts ro;
 	static struct reader rd;
+	struct stopped thr;
 	char path[64], *text;
 	size_t n = 0, pos = 0, len = 0, nroots = 0, nmaps = 0, ndead = 0;
 	size_t caproots = 4096, capmaps = 4096;
 	uint64_t k, v;
 	int rc;
 
-	(void)tid;
 	memset(rd.tag, 0, sizeof(rd.tag));
 	rd.pid = p->pid;
 	if (!rd.page)
@@ -203,8 +303,15 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 	}
 	memset(&ro, 0, sizeof(ro));
 	ro.exclude_paths = exclude_paths;
-	ro.sps = &sp;
-	ro.nsps = 1;
+	stop_threads(p->pid, tid, &thr);
+	if (thr.sps && thr.nsps < thr.cap) {
+		thr.sps[thr.nsps++] = sp;
+		ro.sps = thr.sps;
+		ro.nsps = thr.nsps;
+	} else {
+		ro.sps = &sp;
+		ro.nsps = 1;
+	}
 	/*
 	 * The stack of a thread that has ended holds stale pointers, and glibc
 	 * keeps it mapped for reuse: memcheck does not count it, nor do we,
@@ -251,9 +358,10 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 		memset(&opts, 0, sizeof(opts));
 		opts.maps = maps;
 		opts.nmaps = nmaps;
-		rc = leakscan_classify_ex(blk, n, roots, nroots, NULL, 0,
-					  read_mem, &rd, &opts, &st);
+		rc = leakscan_classify_ex(blk, n, roots, nroots, thr.regs,
+					  thr.nregs, read_mem, &rd, &opts, &st);
 	}
+	resume_threads(&thr);
 	if (rc < 0) {
 		write_summary(p, -rc, NULL);
 	} else {
