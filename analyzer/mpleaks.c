@@ -27,7 +27,11 @@ static const char *const gpu_kind_name[] = { "device memory", "managed",
 /*
  * What the C and C++ runtimes allocate once for good and free only when a
  * checker asks them to at exit (valgrind runs __libc_freeres and
- * __gnu_cxx::__freeres): not the program's leaks.
+ * __gnu_cxx::__freeres): not the program's leaks.  glibc's list is its
+ * libc_freeres_fn and libc_freeres_ptr users: locale, message catalogs,
+ * setenv's environment, the time zone, character conversion, NSS and the
+ * static buffers of the getpwuid family.  Its internal names (__GI_...)
+ * are why most patterns start with a wildcard.
  */
 static const char builtin_supp[] =
 	"{\n glibc: thread TLS vector\n Memcheck:Leak\n fun:*alloc\n"
@@ -37,7 +41,43 @@ static const char builtin_supp[] =
 	"{\n libstdc++: exception emergency pool\n Memcheck:Leak\n"
 	" fun:malloc\n obj:*/libstdc++.so*\n ...\n fun:call_init\n}\n"
 	"{\n glibc: stdio stream buffer\n Memcheck:Leak\n fun:malloc\n"
-	" fun:*_IO_file_doallocate\n}\n";
+	" fun:*_IO_file_doallocate\n}\n"
+	"{\n glibc: locale data\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:*setlocale\n}\n"
+	"{\n glibc: locale data\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:_nl_find_locale\n}\n"
+	"{\n glibc: locale aliases\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:_nl_expand_alias\n}\n"
+	"{\n glibc: message catalogs\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:*dcigettext*\n}\n"
+	"{\n glibc: message catalogs\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:*textdomain*\n}\n"
+	"{\n glibc: environment\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:*add_to_environ\n}\n"
+	"{\n glibc: time zone\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:*tzset*\n}\n"
+	"{\n glibc: time zone\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:__tzfile_read\n}\n"
+	"{\n glibc: character conversion\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:__wcsmbs_load_conv\n}\n"
+	"{\n glibc: character conversion\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:__gconv_*\n}\n"
+	"{\n glibc: name service\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:*nss_database*\n}\n"
+	"{\n glibc: name service\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:__nss_*\n}\n"
+	"{\n glibc: static lookup buffer\n Memcheck:Leak\n fun:*alloc\n"
+	" fun:getpw*\n}\n"
+	"{\n glibc: static lookup buffer\n Memcheck:Leak\n fun:*alloc\n"
+	" fun:getgr*\n}\n"
+	"{\n glibc: static lookup buffer\n Memcheck:Leak\n fun:*alloc\n"
+	" fun:getsp*\n}\n"
+	"{\n glibc: static lookup buffer\n Memcheck:Leak\n fun:*alloc\n"
+	" fun:gethostby*\n}\n"
+	"{\n glibc: static lookup buffer\n Memcheck:Leak\n fun:*alloc\n"
+	" fun:getservby*\n}\n"
+	"{\n glibc: static lookup buffer\n Memcheck:Leak\n fun:*alloc\n"
+	" fun:getprotoby*\n}\n";
 
 enum {
 	OPT_KIND = 0x100,

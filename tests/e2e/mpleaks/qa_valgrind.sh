@@ -130,6 +130,9 @@ check tree "$QA/tree"
 check recurse "$QA/recurse" 50
 check libcalloc "$QA/libcalloc"
 check objgraph "$QA/objgraph"
+# glibc state that valgrind frees at exit (locale, catalogs, time zone,
+# conversion, NSS): the built-in suppressions must account for all of it.
+check glibcstate "$QA/glibcstate"
 check forkleak "$QA/forkleak" exit
 # Threads already joined leave their stacks mapped (glibc keeps them for
 # reuse) with stale pointers in them: they are no roots, as in valgrind.
