@@ -368,32 +368,18 @@ static const char *alloc_func_name(const struct group *g)
 
 static void symbolize_image(struct image *img, struct mpt_symbolizer *sym)
 {
-	const struct mpt_process_info *in = mpt_process_info(img->p);
-	uint64_t *addr = NULL, frames[MAX_DEPTH], time;
-	size_t n = 0, cap = 0, i, k, d;
+	uint32_t *ids = xreallocarray(NULL, st.ngroup + 1, sizeof(*ids));
+	size_t n = 0, i;
 	int err;
 
-	for (i = 0; i < st.ngroup; i++) {
-		if (st.group[i].img != img)
-			continue;
-		d = mpt_replay_stack_frames(st.r, st.group[i].stack, frames,
-					    MAX_DEPTH);
-		if (d > MAX_DEPTH)
-			d = MAX_DEPTH;
-		if (n + d > cap) {
-			cap = (n + d) * 2;
-			addr = xreallocarray(addr, cap, sizeof(*addr));
-		}
-		for (k = 0; k < d; k++)
-			addr[n++] = frames[k];
-	}
-	/* The latest image of a pid resolves in its latest map. */
-	time = mpt_replay_find_pid(st.r, in->pid) == img->p ?
-		       MPT_SYM_TIME_LATEST :
-		       (in->end_time ? in->end_time - 1 : 0);
-	err = mpt_symtab_build(&img->sym, sym, in->pid, time, addr, n);
+	for (i = 0; i < st.ngroup; i++)
+		if (st.group[i].img == img)
+			ids[n++] = st.group[i].stack;
+	err = mpt_symtab_build_stacks(&img->sym, sym, st.r, img->p, ids, n);
+	free(ids);
 	if (err < 0)
-		die("cannot symbolize pid %u: %s", in->pid, mpt_strerror(err));
+		die("cannot symbolize pid %u: %s", mpt_process_info(img->p)->pid,
+		    mpt_strerror(err));
 }
 
 /* The frames of a group, allocation function first, for matching. */

@@ -406,31 +406,18 @@ static void add_image(struct img *im, struct mpt_symbolizer *sym)
 {
 	static uint32_t path[4 * MAX_DEPTH], rev[4 * MAX_DEPTH];
 	const struct mpt_process_info *in = mpt_process_info(im->p);
-	uint64_t *addr = NULL, frames[MAX_DEPTH], time;
-	size_t n = 0, cap = 0, i, k, d;
+	uint32_t *ids = xreallocarray(NULL, im->cap + 1, sizeof(*ids));
+	size_t n = 0, i, k;
 	struct mpt_symtab tab;
 	struct names nm;
 	uint32_t unknown = 0;
 	int err;
 
-	for (i = 0; i < im->cap; i++) {
-		if (!im->s[i].value || !i)
-			continue;
-		d = mpt_replay_stack_frames(st.r, (uint32_t)i, frames,
-					    MAX_DEPTH);
-		if (d > MAX_DEPTH)
-			d = MAX_DEPTH;
-		if (n + d > cap) {
-			cap = (n + d) * 2;
-			addr = xreallocarray(addr, cap, sizeof(*addr));
-		}
-		for (k = 0; k < d; k++)
-			addr[n++] = frames[k];
-	}
-	time = mpt_replay_find_pid(st.r, in->pid) == im->p ?
-		       MPT_SYM_TIME_LATEST :
-		       (in->end_time ? in->end_time - 1 : 0);
-	err = mpt_symtab_build(&tab, sym, in->pid, time, addr, n);
+	for (i = 1; i < im->cap; i++)
+		if (im->s[i].value)
+			ids[n++] = (uint32_t)i;
+	err = mpt_symtab_build_stacks(&tab, sym, st.r, im->p, ids, n);
+	free(ids);
 	if (err < 0)
 		die("cannot symbolize pid %u: %s", in->pid, mpt_strerror(err));
 	intern_names(&tab, &nm);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mptrace.h"
+#include "replay.h" /* mpt_replay_stack_frames, mpt_process_info */
 #include "symtab.h"
 
 static int cmp_u64(const void *a, const void *b)
@@ -80,4 +81,35 @@ void mpt_symtab_release(struct mpt_symtab *t)
 	free(t->frame);
 	free(t->start);
 	memset(t, 0, sizeof(*t));
+}
+
+int mpt_symtab_build_stacks(struct mpt_symtab *t, struct mpt_symbolizer *sym,
+			    const struct mpt_replay *r,
+			    const struct mpt_process *p, const uint32_t *ids,
+			    size_t nids)
+{
+	const struct mpt_process_info *in = mpt_process_info(p);
+	uint64_t *addr = NULL, *grown, frames[MPT_STACK_MAX], time;
+	size_t n = 0, cap = 0, i, k, d;
+
+	for (i = 0; i < nids; i++) {
+		d = mpt_replay_stack_frames(r, ids[i], frames, MPT_STACK_MAX);
+		if (d > MPT_STACK_MAX)
+			d = MPT_STACK_MAX;
+		if (n + d > cap) {
+			cap = (n + d) * 2;
+			grown = realloc(addr, cap * sizeof(*addr));
+			if (!grown) {
+				free(addr);
+				return MPT_E_NOMEM;
+			}
+			addr = grown;
+		}
+		for (k = 0; k < d; k++)
+			addr[n++] = frames[k];
+	}
+	time = mpt_replay_find_pid(r, in->pid) == p ?
+		       MPT_SYM_TIME_LATEST :
+		       (in->end_time ? in->end_time - 1 : 0);
+	return mpt_symtab_build(t, sym, in->pid, time, addr, n);
 }

@@ -30,6 +30,20 @@ struct mpt_symtab {
 int mpt_symtab_build(struct mpt_symtab *t, struct mpt_symbolizer *sym,
 		     uint32_t pid, uint64_t time, uint64_t *addr, size_t n);
 
+struct mpt_replay;
+struct mpt_process;
+
+/*
+ * Resolve every frame of the stacks `ids[0..nids)` (replay stack indexes)
+ * of process image `p`: in its pid's latest memory map when `p` is the
+ * latest image of that pid, else in the map it had just before it ended.
+ * Returns 0 or a negative MPT_E_* code, as mpt_symtab_build().
+ */
+int mpt_symtab_build_stacks(struct mpt_symtab *t, struct mpt_symbolizer *sym,
+			    const struct mpt_replay *r,
+			    const struct mpt_process *p, const uint32_t *ids,
+			    size_t nids);
+
 /*
  * The frames of `addr`, innermost inline level first: sets *f and returns
  * how many (0 if the address was not in the set).
