@@ -8,19 +8,11 @@ set -u
 GEN=$BUILD/tests/tools/mptgen
 MPDUMP=$BIN/mpdump
 
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
+. "$TOP/tests/e2e/common.bash"
 
 for f in "$GEN" "$MPDUMP"; do
 	[ -x "$f" ] || fail "missing $f (not built yet?)"
 done
-
-# expect WHAT GOT WANT
-expect() {
-	[ "$2" = "$3" ] || fail "$1: expected '$3', got '$2'"
-}
 
 # rows CSV TYPE: the number of rows of record type TYPE in `mpdump -f csv`
 # output (the file CSV).

@@ -14,26 +14,7 @@ MPDUMP=$BIN/mpdump
 MPTGEN=$BUILD/tests/tools/mptgen
 LEAKDIR=$BUILD/tests/leak
 
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-skip() {
-	echo "skip: $*" >&2
-	exit 77
-}
-
-need() {
-	local f
-	for f in "$@"; do
-		[ -x "$f" ] || [ -f "$f" ] || fail "missing $f (not built yet?)"
-	done
-}
-
-expect() { # expect WHAT GOT WANT
-	[ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
-}
+. "$TOP/tests/e2e/common.bash"
 
 # summary FILE PID: mpleaks' LEAK SUMMARY of PID as "D=b/B I=b/B P=b/B R=b/B U=b/B"
 summary() {

@@ -14,24 +14,7 @@ MPDUMP=$BIN/mpdump
 T=$TMPDIR/t.trace
 CSV=$TMPDIR/t.csv
 
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-skip() {
-	echo "skip: $*" >&2
-	exit 77
-}
-
-# A missing piece is a failure, not a skip: the test must fail honestly
-# until the feature exists.
-need() {
-	local f
-	for f in "$@"; do
-		[ -x "$f" ] || [ -f "$f" ] || fail "missing $f (not built yet?)"
-	done
-}
+. "$TOP/tests/e2e/common.bash"
 
 # rec [mprec options] -- program [args]: record into $T; sets $rc (mprec's
 # exit status) and keeps mprec's standard error in $TMPDIR/rec.err.
@@ -190,16 +173,6 @@ n_free_of() {
 		delete live[k]
 	}
 	END { print n + 0 }' S="$1" FN="${2:-}"
-}
-
-# expect WHAT GOT WANT [FILE]: fail with a message unless GOT equals WANT
-# (showing the start of FILE, when given, to help).
-expect() {
-	[ "$2" = "$3" ] && return 0
-	if [ $# -ge 4 ] && [ -f "$4" ]; then
-		head -n 5 "$4" | sed 's/^/  /'
-	fi
-	fail "$1: got $2, expected $3"
 }
 
 # pids_of_size SIZE: the distinct pids that made ALLOCs of SIZE bytes.

@@ -14,26 +14,7 @@ MPDUMP=$BIN/mpdump
 MPTGEN=$BUILD/tests/tools/mptgen
 APPS=$BUILD/tests/apps
 
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-
-skip() {
-	echo "skip: $*" >&2
-	exit 77
-}
-
-need() {
-	local f
-	for f in "$@"; do
-		[ -x "$f" ] || [ -f "$f" ] || fail "missing $f (not built yet?)"
-	done
-}
-
-expect() { # expect WHAT GOT WANT
-	[ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
-}
+. "$TOP/tests/e2e/common.bash"
 
 folded_sum() { # the total of folded output on stdin
 	awk '{ s += $NF } END { print s + 0 }'
