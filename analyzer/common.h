@@ -195,7 +195,7 @@ struct trace {
 	int from_open; /* --from reached */
 	int to_hit;    /* --to reached */
 	int seeked;
-	int has_pid;   /* --pid given */
+	int has_pid; /* --pid given */
 	uint32_t pid;
 	int pid_seen; /* a record of --pid was read */
 };

@@ -378,8 +378,8 @@ static void symbolize_image(struct image *img, struct mpt_symbolizer *sym)
 	err = mpt_symtab_build_stacks(&img->sym, sym, st.r, img->p, ids, n);
 	free(ids);
 	if (err < 0)
-		die("cannot symbolize pid %u: %s", mpt_process_info(img->p)->pid,
-		    mpt_strerror(err));
+		die("cannot symbolize pid %u: %s",
+		    mpt_process_info(img->p)->pid, mpt_strerror(err));
 }
 
 /* The frames of a group, allocation function first, for matching. */

@@ -110,7 +110,8 @@ int main(void)
 	}
 	/* definitely: 100 entries (24 B) and, through them, 100 keys (10 B) */
 	printf("expect D=100/2400 I=100/1000 R=12/%zu dup=%d\n",
-	       (size_t)(sizeof(struct table) + 8 * sizeof(void *) + 5 * 24 + 5 * 3),
+	       (size_t)(sizeof(struct table) + 8 * sizeof(void *) + 5 * 24 +
+			5 * 3),
 	       dup);
 	return 0;
 }

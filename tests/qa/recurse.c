@@ -66,8 +66,9 @@ int main(int argc, char **argv)
 		sink = NULL;
 	}
 	/* write(2), not stdio: no stdio buffer is allocated. */
-	len = snprintf(buf, sizeof(buf), "expect allocs=%lu frees=%lu live_bytes=%lu\n",
-		       nalloc, nfree, live_bytes);
+	len = snprintf(buf, sizeof(buf),
+		       "expect allocs=%lu frees=%lu live_bytes=%lu\n", nalloc,
+		       nfree, live_bytes);
 	if (write(1, buf, (size_t)len) < 0)
 		return 1;
 	return 0;
