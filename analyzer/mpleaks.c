@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "cmdsetup.h"
 #include "hash.h"
 #include "replay.h"
 #include "suppress.h"
@@ -710,11 +710,6 @@ static void state_release(void)
 	memset(&st, 0, sizeof(st));
 }
 
-static void sym_warn(void *ctx, const char *msg)
-{
-	warn("%s", msg);
-}
-
 static int image_order_cmp(const void *a, const void *b)
 {
 	uint32_t x = mpt_process_info((*(struct image *const *)a)->p)->image;
@@ -731,8 +726,6 @@ static uint64_t leaks_of(struct cmd_args *args, const char *path, FILE *out,
 		.process_end = on_end,
 		.record = on_record,
 	};
-	const char *const dirs[] = { args->debug_dir, "/usr/lib/debug", NULL };
-	struct mpt_sym_opts so;
 	struct mpt_symbolizer *sym;
 	struct trace *t;
 	uint64_t bytes;
@@ -741,21 +734,9 @@ static uint64_t leaks_of(struct cmd_args *args, const char *path, FILE *out,
 
 	memset(&st, 0, sizeof(st));
 	st.args = args;
-	st.domain_mask = 0;
-	if (!args->domain || (args->domain & DOMAIN_HEAP))
-		st.domain_mask |= MPT_DOMAIN_BIT(MPT_DOMAIN_HEAP);
-	if (args->domain & DOMAIN_MMAP)
-		st.domain_mask |= MPT_DOMAIN_BIT(MPT_DOMAIN_MMAP);
-	if (args->domain & DOMAIN_GPU)
-		st.domain_mask |= MPT_DOMAIN_BIT(MPT_DOMAIN_GPU);
+	st.domain_mask = cmd_domain_mask(args);
 	mpt_hmap_init(&st.gkey);
-	memset(&so, 0, sizeof(so));
-	so.debug_dir = args->debug_dir ? dirs : NULL;
-	so.no_symbols = args->no_symbols;
-	so.warn = sym_warn;
-	sym = mpt_sym_new(&so);
-	if (!sym)
-		die("out of memory");
+	sym = cmd_symbolizer(args);
 	st.r = mpt_replay_new(&ops, NULL);
 	if (!st.r)
 		die("out of memory");

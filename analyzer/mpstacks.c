@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
+#include "cmdsetup.h"
 #include "hash.h"
 #include "replay.h"
 #include "stacktree.h"
@@ -534,11 +534,6 @@ static void print_csv(FILE *f, long top)
 	nrows = rowcap = 0;
 }
 
-static void sym_warn(void *ctx, const char *msg)
-{
-	warn("%s", msg);
-}
-
 /* Aggregate one trace and print; returns -1 for a per-input failure. */
 static int stacks_of(struct cmd_args *args, const char *path, FILE *out)
 {
@@ -548,8 +543,6 @@ static int stacks_of(struct cmd_args *args, const char *path, FILE *out)
 		.process_end = on_end,
 		.record = on_record,
 	};
-	const char *const dirs[] = { args->debug_dir, "/usr/lib/debug", NULL };
-	struct mpt_sym_opts so;
 	struct mpt_symbolizer *sym;
 	struct trace *t;
 	struct out o;
@@ -558,24 +551,15 @@ static int stacks_of(struct cmd_args *args, const char *path, FILE *out)
 
 	memset(&st, 0, sizeof(st));
 	st.args = args;
-	if (!args->domain || (args->domain & DOMAIN_HEAP))
-		st.domain_mask |= MPT_DOMAIN_BIT(MPT_DOMAIN_HEAP);
-	if (args->domain & DOMAIN_MMAP)
-		st.domain_mask |= MPT_DOMAIN_BIT(MPT_DOMAIN_MMAP);
-	if (args->domain & DOMAIN_GPU)
-		st.domain_mask |= MPT_DOMAIN_BIT(MPT_DOMAIN_GPU);
+	st.domain_mask = cmd_domain_mask(args);
 	st.from = !args->has_from ? 0 :
 		  args->from.mark ? UINT64_MAX :
 				    args->from.ns;
 	st.to = !args->has_to || args->to.mark ? UINT64_MAX : args->to.ns;
-	memset(&so, 0, sizeof(so));
-	so.debug_dir = args->debug_dir ? dirs : NULL;
-	so.no_symbols = args->no_symbols;
-	so.warn = sym_warn;
-	sym = mpt_sym_new(&so);
+	sym = cmd_symbolizer(args);
 	st.r = mpt_replay_new(&ops, NULL);
 	tree = mpt_stacktree_new();
-	if (!sym || !st.r || !tree)
+	if (!st.r || !tree)
 		die("out of memory");
 	mpt_replay_set_symbolizer(st.r, sym);
 
