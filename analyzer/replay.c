@@ -747,6 +747,24 @@ static int heap_free(struct mpt_replay *r, struct mpt_process *p,
 	bt_remove(&p->heap, s);
 	return heap_gone(r, p, &b, tid, realloc);
 }
+/*
+ * A new live block of `domain` made by thread `t` at `time` from stack id
+ * `stack`; the caller sets what its domain adds.
+ */
+static void block_init(struct mpt_replay *r, struct mpt_block *b,
+		       const struct thread *t, uint64_t addr, uint64_t size,
+		       uint64_t time, uint64_t stack, uint8_t domain)
+{
+	memset(b, 0, sizeof(*b));
+	b->addr = addr;
+	b->size = size;
+	b->time = time;
+	b->stack = stack_index(r, stack);
+	b->tid = t->tid;
+	b->tag = t->ntag ? t->tag[t->ntag - 1] : 0;
+	b->kind = MPT_LEAK_UNKNOWN;
+	b->domain = domain;
+}
 
 static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
 		    const struct mpt_record *rec)
@@ -776,15 +794,8 @@ static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
 				return err;
 		}
 	}
-	memset(&b, 0, sizeof(b));
-	b.addr = rec->u.alloc.addr;
-	b.size = rec->u.alloc.size;
-	b.time = rec->time;
-	b.stack = stack_index(r, rec->u.alloc.stack);
-	b.tid = rec->tid;
-	b.tag = t->ntag ? t->tag[t->ntag - 1] : 0;
-	b.kind = MPT_LEAK_UNKNOWN;
-	b.domain = MPT_DOMAIN_HEAP;
+	block_init(r, &b, t, rec->u.alloc.addr, rec->u.alloc.size, rec->time,
+		   rec->u.alloc.stack, MPT_DOMAIN_HEAP);
 	b.func = (uint8_t)rec->u.alloc.func;
 	if (rec->u.alloc.flags & MPT_ALLOC_SAMPLED)
 		b.flags |= MPT_BLOCK_SAMPLED;
@@ -836,15 +847,7 @@ static int map_add(struct mpt_replay *r, struct mpt_process *p, uint64_t addr,
 	if (!t || GROW(p->map, p->mapcap, p->nmap + 1))
 		return MPT_E_NOMEM;
 	b = &p->map[p->nmap++];
-	memset(b, 0, sizeof(*b));
-	b->addr = addr;
-	b->size = len;
-	b->time = r->now;
-	b->stack = stack_index(r, stack);
-	b->tid = tid;
-	b->tag = t->ntag ? t->tag[t->ntag - 1] : 0;
-	b->kind = MPT_LEAK_UNKNOWN;
-	b->domain = MPT_DOMAIN_MMAP;
+	block_init(r, b, t, addr, len, r->now, stack, MPT_DOMAIN_MMAP);
 	return r->ops.alloc ? r->ops.alloc(r->ctx, p, b, rec) : 0;
 }
 
@@ -910,15 +913,8 @@ static int on_gpu_alloc(struct mpt_replay *r, struct mpt_process *p,
 	t = thread_get(p, rec->tid);
 	if (!t)
 		return MPT_E_NOMEM;
-	memset(&b, 0, sizeof(b));
-	b.addr = rec->u.gpu_alloc.addr;
-	b.size = rec->u.gpu_alloc.size;
-	b.time = rec->time;
-	b.stack = stack_index(r, rec->u.gpu_alloc.stack);
-	b.tid = rec->tid;
-	b.tag = t->ntag ? t->tag[t->ntag - 1] : 0;
-	b.kind = MPT_LEAK_UNKNOWN;
-	b.domain = MPT_DOMAIN_GPU;
+	block_init(r, &b, t, rec->u.gpu_alloc.addr, rec->u.gpu_alloc.size,
+		   rec->time, rec->u.gpu_alloc.stack, MPT_DOMAIN_GPU);
 	b.func = (uint8_t)rec->u.gpu_alloc.kind;
 	b.device = (uint16_t)rec->u.gpu_alloc.device;
 	{
