@@ -36,6 +36,17 @@ static size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
+/* Arena bytes copy_bytes_array() takes for `n` strings at `a`. */
+static size_t bytes_array_size(const struct mpt_bytes *a, uint32_t n)
+{
+	size_t size = align8((size_t)n * sizeof(*a));
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		size += align8(a[i].len);
+	return size;
+}
+
 /* Bytes of memory a record points to (each piece 8-aligned). */
 static size_t deep_size(const struct mpt_record *rec)
 {
@@ -45,21 +56,13 @@ static size_t deep_size(const struct mpt_record *rec)
 	switch (rec->type) {
 	case MPT_REC_HEADER:
 		n += align8(rec->u.header.host.len);
-		n += align8((size_t)rec->u.header.argc *
-			    sizeof(struct mpt_bytes));
-		for (i = 0; i < rec->u.header.argc; i++)
-			n += align8(rec->u.header.argv[i].len);
-		n += align8((size_t)rec->u.header.nopts *
-			    sizeof(struct mpt_bytes));
-		for (i = 0; i < rec->u.header.nopts; i++)
-			n += align8(rec->u.header.opts[i].len);
+		n += bytes_array_size(rec->u.header.argv, rec->u.header.argc);
+		n += bytes_array_size(rec->u.header.opts, rec->u.header.nopts);
 		break;
 	case MPT_REC_PROCESS_START:
 		n += align8(rec->u.process_start.path.len);
-		n += align8((size_t)rec->u.process_start.argc *
-			    sizeof(struct mpt_bytes));
-		for (i = 0; i < rec->u.process_start.argc; i++)
-			n += align8(rec->u.process_start.argv[i].len);
+		n += bytes_array_size(rec->u.process_start.argv,
+				      rec->u.process_start.argc);
 		break;
 	case MPT_REC_THREAD_NAME:
 		n += align8(rec->u.thread_name.name.len);
