@@ -11,7 +11,9 @@ struct mpt_symbolizer;
 
 /*
  * A symbolizer for the shared options: nothing read under --no-symbols,
- * --debug-dir searched before /usr/lib/debug, warnings through warn().
+ * --debug-dir searched before /usr/lib/debug, warnings through warn(), the
+ * persistent cache in MPTRACE_CACHE_DIR, $XDG_CACHE_HOME/mptrace or
+ * ~/.cache/mptrace unless MPTRACE_NO_CACHE is set.
  * Dies when memory runs out.  Free with mpt_sym_free().
  */
 struct mpt_symbolizer *cmd_symbolizer(const struct cmd_args *args);

@@ -176,6 +176,12 @@ struct addr_range {
 	uint32_t idx;
 };
 
+/* The frames of one image-relative address in the persistent cache. */
+struct pc_ent {
+	uint64_t v;
+	uint32_t first, n; /* into image->pc_fr */
+};
+
 struct line_row {
 	uint64_t addr;
 	uint32_t line, column;
@@ -259,6 +265,19 @@ struct image {
 
 	struct name_memo *memo; /* open addressing, by DIE offset */
 	size_t nmemo, memo_used;
+
+	char *dpath;	 /* the debug file opened, or NULL */
+	int syms_loaded; /* the symbol table is read on first use */
+
+	/* the persistent cache (see "the persistent cache" below) */
+	int pc_state; /* 0 not tried yet, 1 in use, -1 off */
+	char *pc_file;
+	unsigned char *pc_key;
+	size_t pc_key_len;
+	struct pc_ent *pc_ent; /* [0, pc_nold) read and sorted; then new */
+	size_t pc_nent, pc_nold, pc_capent;
+	struct mpt_frame *pc_fr;
+	size_t pc_nfr, pc_capfr;
 };
 
 struct map {
@@ -299,6 +318,7 @@ struct mpt_symbolizer {
 
 	struct cache_ent *cache;
 	size_t ncache, cache_used, cache_max;
+	char *cache_dir; /* the persistent cache, or NULL */
 
 	struct mpt_sym_stats stats;
 };
@@ -518,7 +538,7 @@ static int path_fmt(char *buf, size_t size, const char *fmt, ...)
 
 /* Look for <dir>/.build-id/xx/rest.debug whose own build-id matches. */
 static int open_by_build_id(struct mpt_symbolizer *s, const uint8_t *id,
-			    size_t len, int *fd, Elf **elf)
+			    size_t len, int *fd, Elf **elf, char **found)
 {
 	char path[PATH_MAX];
 	size_t d, i;
@@ -538,8 +558,10 @@ static int open_by_build_id(struct mpt_symbolizer *s, const uint8_t *id,
 		if (open_elf(path, fd, elf))
 			continue;
 		if (elf_build_id(*elf, got, sizeof(got), &glen) &&
-		    glen == len && !memcmp(got, id, len))
+		    glen == len && !memcmp(got, id, len)) {
+			*found = strdup(path); /* NULL: no caching, only */
 			return 0;
+		}
 		close_elf(fd, elf);
 	}
 	return -1;
@@ -550,7 +572,7 @@ static int open_by_build_id(struct mpt_symbolizer *s, const uint8_t *id,
  * and under each debug directory, accepted only with the recorded CRC32.
  */
 static int open_by_debuglink(struct mpt_symbolizer *s, const char *modpath,
-			     Elf *elf, int *fd, Elf **delf)
+			     Elf *elf, int *fd, Elf **delf, char **found)
 {
 	Elf_Scn *scn = find_section(elf, ".gnu_debuglink", NULL);
 	Elf_Data *data;
@@ -594,8 +616,10 @@ static int open_by_debuglink(struct mpt_symbolizer *s, const char *modpath,
 			continue;
 		if (open_elf(path, fd, delf))
 			continue;
-		if (!file_crc32(*fd, &crc) && crc == want)
+		if (!file_crc32(*fd, &crc) && crc == want) {
+			*found = strdup(path);
 			return 0;
+		}
 		close_elf(fd, delf);
 	}
 	return -1;
@@ -726,10 +750,17 @@ static int sym_better(const struct elf_sym *a, const struct elf_sym *b,
 
 static struct elf_sym *sym_lookup(struct image *im, uint64_t v)
 {
-	size_t lo = 0, hi = im->nsym;
+	size_t lo, hi;
 	struct elf_sym *best = NULL;
 	ssize_t i;
 
+	if (!im->syms_loaded) {
+		im->syms_loaded = 1;
+		if (load_symbols(im) < 0)
+			im->nsym = 0;
+	}
+	lo = 0;
+	hi = im->nsym;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
@@ -1575,8 +1606,8 @@ static void image_open(struct mpt_symbolizer *s, struct image *im)
 	if (open_elf(im->path, &im->fd, &im->elf)) {
 		err = errno;
 		if (open_by_build_id(s, im->build_id, im->build_id_len,
-				     &im->dfd, &im->delf) == 0)
-			goto found;
+				     &im->dfd, &im->delf, &im->dpath) == 0)
+			return;
 		im->state = IM_MISSING;
 		/* the vDSO has no file: nothing to tell */
 		if (*im->path && !strstr(im->path, "vdso"))
@@ -1590,8 +1621,8 @@ static void image_open(struct mpt_symbolizer *s, struct image *im)
 				 memcmp(got, im->build_id, glen))) {
 		close_elf(&im->fd, &im->elf);
 		if (open_by_build_id(s, im->build_id, im->build_id_len,
-				     &im->dfd, &im->delf) == 0)
-			goto found;
+				     &im->dfd, &im->delf, &im->dpath) == 0)
+			return;
 		im->state = IM_MISMATCH;
 		warnf(s,
 		      "'%s' does not match the recorded build-id; its frames are shown as module+offset",
@@ -1603,16 +1634,14 @@ static void image_open(struct mpt_symbolizer *s, struct image *im)
 		size_t idlen = im->build_id_len ? im->build_id_len :
 						  (have_id ? glen : 0);
 
-		if (open_by_build_id(s, id, idlen, &im->dfd, &im->delf) &&
-		    open_by_debuglink(s, im->path, im->elf, &im->dfd,
-				      &im->delf)) {
+		if (open_by_build_id(s, id, idlen, &im->dfd, &im->delf,
+				     &im->dpath) &&
+		    open_by_debuglink(s, im->path, im->elf, &im->dfd, &im->delf,
+				      &im->dpath)) {
 			im->dfd = -1;
 			im->delf = NULL;
 		}
 	}
-found:
-	if (load_symbols(im) < 0)
-		im->nsym = 0;
 }
 
 static struct unit *unit_for(struct mpt_symbolizer *s, struct image *im,
@@ -1661,12 +1690,8 @@ static const char *sym_name(struct mpt_symbolizer *s, struct elf_sym *e)
 	return e->name;
 }
 
-/*
- * Frames of image-relative address v (already adjusted for return
- * addresses) into out[0..MAX_INLINE): returns the count or MPT_E_NOMEM.
- * Module fields are left for the caller.
- */
-static int resolve_image(struct mpt_symbolizer *s, struct image *im, uint64_t v,
+/* resolve_image() for a module whose files are open: DWARF, then symbols. */
+static int resolve_dwarf(struct mpt_symbolizer *s, struct image *im, uint64_t v,
 			 struct mpt_frame *out)
 {
 	struct unit *u;
@@ -1675,20 +1700,6 @@ static int resolve_image(struct mpt_symbolizer *s, struct image *im, uint64_t v,
 	int nchain = 0, nomem, i;
 
 	memset(out, 0, sizeof(*out));
-	if (s->no_symbols) {
-		out->flags = MPT_FRAME_NO_DEBUG;
-		return 1;
-	}
-	if (im->state == IM_NEW)
-		image_open(s, im);
-	if (im->state == IM_MISSING) {
-		out->flags = MPT_FRAME_UNKNOWN_MODULE | MPT_FRAME_NO_DEBUG;
-		return 1;
-	}
-	if (im->state == IM_MISMATCH) {
-		out->flags = MPT_FRAME_MISMATCH | MPT_FRAME_NO_DEBUG;
-		return 1;
-	}
 	u = unit_for(s, im, v, &nomem);
 	if (nomem)
 		return MPT_E_NOMEM;
@@ -1776,6 +1787,502 @@ static int resolve_image(struct mpt_symbolizer *s, struct image *im, uint64_t v,
 			out[0].function = sym_name(s, e);
 	}
 	return nchain;
+}
+
+/* ---- the persistent cache --------------------------------------------- */
+
+/*
+ * What resolve_dwarf() answers for a module is kept across runs, in one file
+ * per module build-id under the cache directory.  The file starts with a
+ * key holding everything the answers depend on: this format's version,
+ * libdwarf's version, and the module file and debug file actually opened
+ * (path, device, inode, size, modification time, build-id; or "none").  The
+ * key is rebuilt from the files found on each run (the debug file search
+ * itself is never skipped), so a file of another build, a debug file
+ * installed, removed or replaced since, or a stripped copy with the same
+ * build-id never answers.  A file that does not check out (key, checksum,
+ * bounds) is ignored and replaced; no problem with the cache is ever more
+ * than a slower run.
+ *
+ * Layout, in host byte order:
+ *   "MPTSYMC\n", u32 key length, key,
+ *   u32 string count, strings (u32 length, bytes),
+ *   u32 entry count, entries (u64 address, u32 frame count, frames: u32
+ *   function and file string numbers (0: none, else index + 1), u32 line,
+ *   column, flags),
+ *   u64 checksum of everything before.
+ */
+#define PC_MAGIC "MPTSYMC\n"
+/* Bump whenever resolve_dwarf() may answer differently for the same files. */
+#define PC_VERSION 1
+#define PC_MAX_BYTES (64u << 20)
+#define PC_MAX_ENT (1u << 22)
+
+struct pcbuf {
+	unsigned char *p;
+	size_t n, cap;
+	int nomem;
+};
+
+static void pb_put(struct pcbuf *b, const void *p, size_t n)
+{
+	unsigned char *np;
+
+	if (b->nomem)
+		return;
+	np = grow(b->p, &b->cap, b->n + n, 1);
+	if (!np) {
+		b->nomem = 1;
+		return;
+	}
+	b->p = np;
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+}
+
+static void pb_u32(struct pcbuf *b, uint32_t v)
+{
+	pb_put(b, &v, sizeof(v));
+}
+
+static void pb_u64(struct pcbuf *b, uint64_t v)
+{
+	pb_put(b, &v, sizeof(v));
+}
+
+static void pb_str(struct pcbuf *b, const char *str, size_t len)
+{
+	pb_u32(b, (uint32_t)len);
+	pb_put(b, str, len);
+}
+
+static uint64_t pc_checksum(const unsigned char *p, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = hash64(h ^ w) + 0x632be59bd9b4e019ULL;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	return hash64(h ^ w);
+}
+
+/* One file of the key: tag, path, stat identity, its own build-id. */
+static void pc_key_file(struct pcbuf *b, const char *path, int fd, Elf *elf)
+{
+	struct stat st;
+	uint8_t id[64];
+	size_t idlen = 0;
+
+	if (fd < 0 || !elf) {
+		pb_str(b, "none", 4);
+		return;
+	}
+	if (!path || fstat(fd, &st)) {
+		b->nomem = 1; /* not a usable key: no caching */
+		return;
+	}
+	pb_str(b, "file", 4);
+	pb_str(b, path, strlen(path));
+	pb_u64(b, st.st_dev);
+	pb_u64(b, st.st_ino);
+	pb_u64(b, st.st_size);
+	pb_u64(b, st.st_mtim.tv_sec);
+	pb_u64(b, st.st_mtim.tv_nsec);
+	pb_u64(b, st.st_ctim.tv_sec);
+	pb_u64(b, st.st_ctim.tv_nsec);
+	if (!elf_build_id(elf, id, sizeof(id), &idlen))
+		idlen = 0;
+	pb_str(b, (const char *)id, idlen);
+}
+
+static void pc_off(struct image *im)
+{
+	im->pc_state = -1;
+	free(im->pc_ent);
+	free(im->pc_fr);
+	im->pc_ent = NULL;
+	im->pc_fr = NULL;
+	im->pc_nent = im->pc_nold = im->pc_capent = 0;
+	im->pc_nfr = im->pc_capfr = 0;
+}
+
+/* Parse a cache file's contents; 0 if it is sound and has our key. */
+static int pc_parse(struct mpt_symbolizer *s, struct image *im,
+		    const unsigned char *p, size_t size)
+{
+	const unsigned char *end = p + size, *q = p;
+	const char **str = NULL;
+	uint32_t nstr, nent, i, j, k, len;
+	uint64_t sum;
+	int ok = -1;
+
+#define TAKE(dst, n)                         \
+	do {                                 \
+		if ((size_t)(end - q) < (n)) \
+			goto out;            \
+		memcpy((dst), q, (n));       \
+		q += (n);                    \
+	} while (0)
+
+	if (size < 8 + 4 + 8 || memcmp(p, PC_MAGIC, 8))
+		return -1;
+	memcpy(&sum, end - 8, 8);
+	end -= 8;
+	if (pc_checksum(p, end - p) != sum)
+		return -1;
+	q += 8;
+	TAKE(&len, 4);
+	if (len != im->pc_key_len || (size_t)(end - q) < len ||
+	    memcmp(q, im->pc_key, len))
+		goto out;
+	q += len;
+	TAKE(&nstr, 4);
+	if (nstr > (size_t)(end - q) / 4)
+		goto out;
+	str = malloc((nstr ? nstr : 1) * sizeof(*str));
+	if (!str)
+		goto out;
+	for (i = 0; i < nstr; i++) {
+		TAKE(&len, 4);
+		if ((size_t)(end - q) < len)
+			goto out;
+		str[i] = intern_n(&s->str, (const char *)q, len);
+		if (!str[i])
+			goto out;
+		q += len;
+	}
+	TAKE(&nent, 4);
+	if (nent > PC_MAX_ENT || nent > (size_t)(end - q) / 12)
+		goto out;
+	im->pc_ent = malloc((nent ? nent : 1) * sizeof(*im->pc_ent));
+	if (!im->pc_ent)
+		goto out;
+	im->pc_capent = nent ? nent : 1;
+	for (i = 0; i < nent; i++) {
+		struct pc_ent *e = &im->pc_ent[i];
+
+		TAKE(&e->v, 8);
+		TAKE(&e->n, 4);
+		if (e->n == 0 || e->n > MAX_INLINE ||
+		    (size_t)(end - q) / 20 < e->n ||
+		    (i && e->v <= im->pc_ent[i - 1].v))
+			goto out;
+		e->first = im->pc_nfr;
+		im->pc_fr = grow(im->pc_fr, &im->pc_capfr, im->pc_nfr + e->n,
+				 sizeof(*im->pc_fr));
+		if (!im->pc_fr)
+			goto out;
+		for (j = 0; j < e->n; j++) {
+			struct mpt_frame *f = &im->pc_fr[im->pc_nfr++];
+			uint32_t w[5];
+
+			TAKE(w, sizeof(w));
+			memset(f, 0, sizeof(*f));
+			for (k = 0; k < 2; k++)
+				if (w[k] > nstr)
+					goto out;
+			f->function = w[0] ? str[w[0] - 1] : NULL;
+			f->file = w[1] ? str[w[1] - 1] : NULL;
+			f->line = w[2];
+			f->column = w[3];
+			f->flags = w[4];
+		}
+		im->pc_nent++;
+	}
+	ok = q == end ? 0 : -1;
+out:
+#undef TAKE
+	free(str);
+	if (ok) {
+		/* start empty; the strings interned stay until the end */
+		free(im->pc_ent);
+		free(im->pc_fr);
+		im->pc_ent = NULL;
+		im->pc_fr = NULL;
+		im->pc_nent = im->pc_capent = im->pc_nfr = im->pc_capfr = 0;
+	}
+	im->pc_nold = im->pc_nent;
+	return ok;
+}
+
+/* Set up the image's persistent cache: its key, then its file if any. */
+static void pc_open(struct mpt_symbolizer *s, struct image *im)
+{
+	struct pcbuf key = { 0 };
+	char path[PATH_MAX];
+	unsigned char *data = NULL;
+	struct stat st;
+	size_t i, n, got = 0;
+	int fd;
+
+	im->pc_state = -1;
+	if (!s->cache_dir || !im->build_id_len)
+		return;
+	pb_put(&key, PC_MAGIC, 8);
+	pb_u32(&key, PC_VERSION);
+	pb_str(&key, dwarf_package_version(), strlen(dwarf_package_version()));
+	pb_str(&key, (const char *)im->build_id, im->build_id_len);
+	pc_key_file(&key, im->path, im->fd, im->elf);
+	pc_key_file(&key, im->dpath, im->dfd, im->delf);
+	n = snprintf(path, sizeof(path), "%s/", s->cache_dir);
+	for (i = 0; i < im->build_id_len && n + 3 < sizeof(path); i++)
+		n += snprintf(path + n, sizeof(path) - n, "%02x",
+			      im->build_id[i]);
+	if (key.nomem || n + 3 >= sizeof(path) ||
+	    !(im->pc_file = strdup(path))) {
+		free(key.p);
+		return;
+	}
+	im->pc_key = key.p;
+	im->pc_key_len = key.n;
+	im->pc_state = 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    st.st_size <= PC_MAX_BYTES && (data = malloc(st.st_size))) {
+		while (got < (size_t)st.st_size) {
+			ssize_t r = read(fd, data + got, st.st_size - got);
+
+			if (r <= 0)
+				break;
+			got += r;
+		}
+		if (got == (size_t)st.st_size)
+			pc_parse(s, im, data, got);
+	}
+	free(data);
+	close(fd);
+}
+
+/* The frames of v from the file read, if it had them: count, or 0. */
+static int pc_lookup(struct image *im, uint64_t v, struct mpt_frame *out)
+{
+	size_t lo = 0, hi = im->pc_nold;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (im->pc_ent[mid].v < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == im->pc_nold || im->pc_ent[lo].v != v)
+		return 0;
+	memcpy(out, &im->pc_fr[im->pc_ent[lo].first],
+	       im->pc_ent[lo].n * sizeof(*out));
+	return im->pc_ent[lo].n;
+}
+
+/* Remember a fresh answer, to be written out with the file's others. */
+static void pc_record(struct image *im, uint64_t v, const struct mpt_frame *fr,
+		      int n)
+{
+	struct pc_ent *e;
+	int i;
+
+	if (im->pc_nent >= PC_MAX_ENT)
+		return;
+	im->pc_ent = grow(im->pc_ent, &im->pc_capent, im->pc_nent + 1,
+			  sizeof(*im->pc_ent));
+	im->pc_fr = grow(im->pc_fr, &im->pc_capfr, im->pc_nfr + n,
+			 sizeof(*im->pc_fr));
+	if (!im->pc_ent || !im->pc_fr) {
+		pc_off(im);
+		return;
+	}
+	e = &im->pc_ent[im->pc_nent++];
+	e->v = v;
+	e->n = n;
+	e->first = im->pc_nfr;
+	for (i = 0; i < n; i++) {
+		struct mpt_frame *f = &im->pc_fr[im->pc_nfr++];
+
+		memset(f, 0, sizeof(*f));
+		f->function = fr[i].function;
+		f->file = fr[i].file;
+		f->line = fr[i].line;
+		f->column = fr[i].column;
+		f->flags = fr[i].flags;
+	}
+}
+
+static int pc_ent_cmp(const void *a, const void *b)
+{
+	const struct pc_ent *x = a, *y = b;
+
+	if (x->v != y->v)
+		return x->v < y->v ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* String numbers for the file: a table of the distinct string pointers. */
+struct pc_strtab {
+	const char **slot;
+	uint32_t *num;
+	size_t nslot;
+	uint32_t n;
+};
+
+static uint32_t pc_strnum(struct pc_strtab *t, struct pcbuf *b, const char *str)
+{
+	size_t i;
+
+	if (!str)
+		return 0;
+	i = hash64((uintptr_t)str) & (t->nslot - 1);
+	while (t->slot[i] && t->slot[i] != str)
+		i = (i + 1) & (t->nslot - 1);
+	if (!t->slot[i]) {
+		t->slot[i] = str;
+		t->num[i] = ++t->n;
+		pb_str(b, str, strlen(str));
+	}
+	return t->num[i];
+}
+
+static int mkdir_p(char *dir)
+{
+	char *p;
+
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return mkdir(dir, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+/*
+ * Write the image's cache file anew (the answers read plus the fresh
+ * ones), through a temporary file renamed over it, so that a reader sees
+ * the old file or the new one, never a mix.  Any failure leaves the old.
+ */
+static void pc_flush(struct mpt_symbolizer *s, struct image *im)
+{
+	struct pcbuf str = { 0 }, ent = { 0 }, out = { 0 };
+	struct pc_strtab t = { 0 };
+	struct pc_ent *e;
+	char tmp[PATH_MAX + 64], dir[PATH_MAX];
+	size_t i, k, n;
+	uint32_t j, nent = 0;
+	uint64_t sum;
+	int fd;
+
+	if (im->pc_state != 1 || im->pc_nent == im->pc_nold)
+		return;
+	n = im->pc_nent;
+	qsort(im->pc_ent, n, sizeof(*im->pc_ent), pc_ent_cmp);
+	for (t.nslot = 64; t.nslot < im->pc_nfr * 2; t.nslot *= 2)
+		;
+	t.slot = calloc(t.nslot, sizeof(*t.slot));
+	t.num = calloc(t.nslot, sizeof(*t.num));
+	if (!t.slot || !t.num)
+		goto out;
+	for (i = 0; i < n; i = k) {
+		e = &im->pc_ent[i];
+		for (k = i + 1; k < n && im->pc_ent[k].v == e->v; k++)
+			;
+		pb_u64(&ent, e->v);
+		pb_u32(&ent, e->n);
+		for (j = 0; j < e->n; j++) {
+			const struct mpt_frame *f = &im->pc_fr[e->first + j];
+
+			pb_u32(&ent, pc_strnum(&t, &str, f->function));
+			pb_u32(&ent, pc_strnum(&t, &str, f->file));
+			pb_u32(&ent, f->line);
+			pb_u32(&ent, f->column);
+			pb_u32(&ent, f->flags);
+		}
+		nent++;
+	}
+	pb_put(&out, PC_MAGIC, 8);
+	pb_u32(&out, (uint32_t)im->pc_key_len);
+	pb_put(&out, im->pc_key, im->pc_key_len);
+	pb_u32(&out, t.n);
+	if (str.n)
+		pb_put(&out, str.p, str.n);
+	pb_u32(&out, nent);
+	if (ent.n)
+		pb_put(&out, ent.p, ent.n);
+	if (out.nomem || str.nomem || ent.nomem || out.n > PC_MAX_BYTES)
+		goto out;
+	sum = pc_checksum(out.p, out.n);
+	pb_u64(&out, sum);
+	if (out.nomem)
+		goto out;
+	snprintf(dir, sizeof(dir), "%s", s->cache_dir);
+	if (mkdir_p(dir))
+		goto out;
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%lx", im->pc_file,
+		 (long)getpid(), (unsigned long)(uintptr_t)im);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto out;
+	for (i = 0; i < out.n;) {
+		ssize_t r = write(fd, out.p + i, out.n - i);
+
+		if (r <= 0)
+			break;
+		i += r;
+	}
+	if (close(fd) || i != out.n || rename(tmp, im->pc_file))
+		unlink(tmp);
+out:
+	free(t.slot);
+	free(t.num);
+	free(str.p);
+	free(ent.p);
+	free(out.p);
+}
+
+/*
+ * Frames of image-relative address v (already adjusted for return
+ * addresses) into out[0..MAX_INLINE): returns the count or MPT_E_NOMEM.
+ * Module fields are left for the caller.
+ */
+static int resolve_image(struct mpt_symbolizer *s, struct image *im, uint64_t v,
+			 struct mpt_frame *out)
+{
+	int n;
+
+	memset(out, 0, sizeof(*out));
+	if (s->no_symbols) {
+		out->flags = MPT_FRAME_NO_DEBUG;
+		return 1;
+	}
+	if (im->state == IM_NEW)
+		image_open(s, im);
+	if (im->state == IM_MISSING) {
+		out->flags = MPT_FRAME_UNKNOWN_MODULE | MPT_FRAME_NO_DEBUG;
+		return 1;
+	}
+	if (im->state == IM_MISMATCH) {
+		out->flags = MPT_FRAME_MISMATCH | MPT_FRAME_NO_DEBUG;
+		return 1;
+	}
+	if (im->pc_state == 0)
+		pc_open(s, im);
+	if (im->pc_state == 1) {
+		n = pc_lookup(im, v, out);
+		if (n > 0) {
+			s->stats.cache_file_hits++;
+			return n;
+		}
+	}
+	n = resolve_dwarf(s, im, v, out);
+	if (n > 0 && im->pc_state == 1)
+		pc_record(im, v, out, n);
+	return n;
 }
 
 /* ---- the cache -------------------------------------------------------- */
@@ -2254,6 +2761,9 @@ struct mpt_symbolizer *mpt_sym_new(const struct mpt_sym_opts *opts)
 		s->warn = opts->warn;
 		s->warn_ctx = opts->warn_ctx;
 		s->cache_max = opts->cache_max;
+		if (opts->cache_dir && *opts->cache_dir &&
+		    !(s->cache_dir = strdup(opts->cache_dir)))
+			goto fail;
 	}
 	if (!s->cache_max)
 		s->cache_max = 65536;
@@ -2272,6 +2782,11 @@ static void image_free(struct image *im)
 {
 	size_t i;
 
+	free(im->pc_file);
+	free(im->pc_key);
+	free(im->pc_ent);
+	free(im->pc_fr);
+	free(im->dpath);
 	for (i = 0; i < im->nunit; i++)
 		unit_release(&im->unit[i]);
 	free(im->unit);
@@ -2303,6 +2818,7 @@ void mpt_sym_free(struct mpt_symbolizer *s)
 	}
 	for (im = s->image; im; im = nim) {
 		nim = im->next;
+		pc_flush(s, im);
 		image_free(im);
 	}
 	for (i = 0; i < NPROC_BUCKET; i++) {
@@ -2321,6 +2837,7 @@ void mpt_sym_free(struct mpt_symbolizer *s)
 	for (i = 0; i < s->ndebug_dir; i++)
 		free(s->debug_dir[i]);
 	free(s->debug_dir);
+	free(s->cache_dir);
 	pool_release(&s->str);
 	free(s);
 }

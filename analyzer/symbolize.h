@@ -59,6 +59,15 @@ struct mpt_sym_opts {
 	 * The cache is emptied when full; results stay correct, only slower.
 	 */
 	size_t cache_max;
+	/*
+	 * Directory of the persistent cache, or NULL for none: what a module
+	 * with a build-id resolves to is kept there across runs, one file per
+	 * module, written when the symbolizer is freed.  An answer is reused
+	 * only while the module file and the debug file found are the very
+	 * ones it came from, so output never depends on the cache; a cache
+	 * that cannot be read or written is ignored.  The string is copied.
+	 */
+	const char *cache_dir;
 };
 
 /*
@@ -67,7 +76,10 @@ struct mpt_sym_opts {
  */
 struct mpt_symbolizer *mpt_sym_new(const struct mpt_sym_opts *opts);
 
-/* Release everything, including every string handed out.  NULL is fine. */
+/*
+ * Release everything, including every string handed out, after writing the
+ * persistent cache files that gained answers.  NULL is fine.
+ */
 void mpt_sym_free(struct mpt_symbolizer *s);
 
 /* Time value meaning "the latest map of the process" (see mpt_sym_resolve). */
@@ -195,8 +207,9 @@ int mpt_frame_format_folded(const struct mpt_frame *f, char *buf, size_t size);
 struct mpt_sym_stats {
 	uint64_t lookups; /* mpt_sym_resolve calls and batch entries */
 	uint64_t cache_hits;
-	uint64_t modules_opened; /* files read */
-	uint64_t units_loaded;	 /* DWARF compilation units decoded */
+	uint64_t modules_opened;  /* files read */
+	uint64_t units_loaded;	  /* DWARF compilation units decoded */
+	uint64_t cache_file_hits; /* answers taken from the persistent cache */
 };
 
 /* Counters, for benchmarks and tests. */

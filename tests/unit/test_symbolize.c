@@ -47,6 +47,8 @@ struct a2l_frame {
 };
 
 static char sym_dir[4096];
+/* the persistent cache of the symbolizers made here; "" for none */
+static char cache_dir[4096];
 
 static int nwarn;
 static char last_warn[1024];
@@ -148,7 +150,7 @@ static void run_prog(const char *name, struct prog *p)
 
 static struct mpt_symbolizer *sym_for(const struct prog *p, uint32_t pid)
 {
-	struct mpt_sym_opts o = { .warn = count_warn };
+	struct mpt_sym_opts o = { .warn = count_warn, .cache_dir = cache_dir };
 	struct mpt_symbolizer *s = mpt_sym_new(&o);
 	int i;
 
@@ -565,7 +567,9 @@ static size_t read_build_id(const char *path, uint8_t *id)
 static int resolve_in_lib(const char *lib, const char *const *dir,
 			  struct mpt_frame *fr, uint64_t *off)
 {
-	struct mpt_sym_opts o = { .debug_dir = dir, .warn = count_warn };
+	struct mpt_sym_opts o = { .debug_dir = dir,
+				  .warn = count_warn,
+				  .cache_dir = cache_dir };
 	struct mpt_symbolizer *s = mpt_sym_new(&o);
 	struct mpt_segment seg = { 0, 0x10000000, 0, 5 };
 	uint64_t base = 0x7f0000000000ULL;
@@ -574,7 +578,10 @@ static int resolve_in_lib(const char *lib, const char *const *dir,
 	size_t idlen;
 	int n;
 
-	snprintf(path, sizeof(path), "%s/%s", sym_dir, lib);
+	if (*lib == '/')
+		snprintf(path, sizeof(path), "%s", lib);
+	else
+		snprintf(path, sizeof(path), "%s/%s", sym_dir, lib);
 	snprintf(
 		cmd, sizeof(cmd),
 		"nm -D --defined-only '%s' | awk '$3 == \"symlib_call\" { print $1 }'",
@@ -851,6 +858,233 @@ static void test_symbolize__no_symbols_and_format(void **state)
 	mpt_sym_free(NULL);
 }
 
+/* ---- the persistent cache ---- */
+
+/* A fresh cache directory for one test (cache_dir), removed by cache_end. */
+static void cache_begin(void)
+{
+	char tmpl[] = "/tmp/test_symbolize.XXXXXX";
+
+	assert_non_null(mkdtemp(tmpl));
+	snprintf(cache_dir, sizeof(cache_dir), "%s/cache", tmpl);
+}
+
+static void cache_end(void)
+{
+	char cmd[8192];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%.*s'",
+		 (int)(strrchr(cache_dir, '/') - cache_dir), cache_dir);
+	assert_int_equal(system(cmd), 0);
+	cache_dir[0] = '\0';
+}
+
+/* Every frame of every address of the program, as one text. */
+static char *frames_text(struct mpt_symbolizer *s, const struct prog *p)
+{
+	struct mpt_frame fr[MAX_FR];
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	int i, k, n;
+
+	assert_non_null(f);
+	for (i = 0; i < p->naddr; i++) {
+		n = mpt_sym_resolve(s, 1, MPT_SYM_TIME_LATEST, p->addr[i].addr,
+				    p->addr[i].exact ? MPT_SYM_EXACT : 0, fr,
+				    MAX_FR);
+		assert_true(n >= 1 && n <= MAX_FR);
+		for (k = 0; k < n; k++)
+			fprintf(f, "%s|%s|%s|%u|%u|%s|%llx|%llx|%x\n",
+				p->addr[i].label,
+				fr[k].function ? fr[k].function : "(null)",
+				fr[k].file ? fr[k].file : "(null)", fr[k].line,
+				fr[k].column,
+				fr[k].module ? fr[k].module : "(null)",
+				(unsigned long long)fr[k].module_offset,
+				(unsigned long long)fr[k].addr, fr[k].flags);
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Resolve every address with a new symbolizer; its stats in *st. */
+static char *run_sym(const struct prog *p, struct mpt_sym_stats *st)
+{
+	struct mpt_symbolizer *s = sym_for(p, 1);
+	char *t = frames_text(s, p);
+
+	mpt_sym_get_stats(s, st);
+	mpt_sym_free(s);
+	return t;
+}
+
+static int count_files(const char *dir)
+{
+	char cmd[8192], line[64] = "";
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' 2>/dev/null | wc -l", dir);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	pclose(f);
+	return atoi(line);
+}
+
+/*
+ * A warm cache answers exactly as the symbolizer without one, for C++ and
+ * libc (through libc6-dbg) frames, and without decoding any DWARF unit.
+ */
+static void test_symbolize__cache_warm_equals_cold(void **state)
+{
+	const char *progs[] = { "sym_cxx_dw5", "sym_c_dw5" };
+	struct prog *p = malloc(sizeof(*p));
+	struct mpt_sym_stats st;
+	char *plain, *cold, *warm;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		run_prog(progs[i], p);
+		plain = run_sym(p, &st); /* cache_dir is "": no cache */
+		assert_true(st.units_loaded > 0);
+		cache_begin();
+		cold = run_sym(p, &st);
+		assert_int_equal(st.cache_file_hits, 0);
+		assert_true(st.units_loaded > 0);
+		/* the program, and libc for sym_c */
+		assert_true(count_files(cache_dir) >= (int)i + 1);
+		warm = run_sym(p, &st);
+		assert_string_equal(cold, plain);
+		assert_string_equal(warm, plain);
+		assert_true(st.cache_file_hits > 0);
+		assert_int_equal(st.units_loaded, 0);
+		cache_end();
+		free(plain);
+		free(cold);
+		free(warm);
+	}
+	free(p);
+}
+
+/* Damaged cache files are ignored and written anew. */
+static void test_symbolize__cache_corrupt(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+	struct mpt_sym_stats st;
+	char *plain, *t, cmd[16384];
+	const char *damage[] = {
+		/* cut in the middle */
+		"for f in '%s'/*; do head -c $(($(wc -c <\"$f\") / 2)) \"$f\" >x && mv x \"$f\"; done",
+		/* one byte changed in the middle */
+		"for f in '%s'/*; do n=$(($(wc -c <\"$f\") / 2)); printf '\\377' | dd of=\"$f\" bs=1 seek=$n conv=notrunc status=none; done",
+		/* garbage */
+		"for f in '%s'/*; do head -c 5000 /dev/urandom >\"$f\"; done",
+		/* empty */
+		"for f in '%s'/*; do : >\"$f\"; done",
+		/* a directory where a file should be */
+		"for f in '%s'/*; do rm \"$f\" && mkdir \"$f\"; done",
+	};
+	size_t i;
+
+	(void)state;
+	run_prog("sym_c_dw5", p);
+	plain = run_sym(p, &st);
+	cache_begin();
+	for (i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+		free(run_sym(p, &st)); /* (re)fill the cache */
+		snprintf(cmd, sizeof(cmd), damage[i], cache_dir);
+		assert_int_equal(system(cmd), 0);
+		t = run_sym(p, &st);
+		assert_string_equal(t, plain);
+		free(t);
+		if (i == sizeof(damage) / sizeof(damage[0]) - 1) {
+			snprintf(cmd, sizeof(cmd), "rm -r '%s'/*", cache_dir);
+			assert_int_equal(system(cmd), 0);
+			free(run_sym(p, &st));
+		}
+		/* rewritten: the next run takes its answers from it */
+		t = run_sym(p, &st);
+		assert_string_equal(t, plain);
+		assert_true(st.cache_file_hits > 0);
+		assert_int_equal(st.units_loaded, 0);
+		free(t);
+	}
+	cache_end();
+	free(plain);
+	free(p);
+}
+
+/* A cache directory that cannot be made changes nothing but speed. */
+static void test_symbolize__cache_unwritable(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+	struct mpt_sym_stats st;
+	char *plain, *t;
+	FILE *f;
+
+	(void)state;
+	run_prog("sym_c_dw4", p);
+	plain = run_sym(p, &st);
+	cache_begin();
+	/* a regular file where the cache directory's parent should be */
+	f = fopen(cache_dir, "w");
+	assert_non_null(f);
+	fclose(f);
+	strcat(cache_dir, "/sub");
+	nwarn = 0;
+	t = run_sym(p, &st);
+	assert_string_equal(t, plain);
+	free(t);
+	t = run_sym(p, &st);
+	assert_string_equal(t, plain);
+	assert_int_equal(st.cache_file_hits, 0);
+	assert_int_equal(nwarn, 0);
+	free(t);
+	*strrchr(cache_dir, '/') = '\0';
+	cache_end();
+	free(plain);
+	free(p);
+}
+
+/*
+ * The cache never answers for other files than its own: a debug file found
+ * (or no longer found) by build-id, and a module replaced by a copy with the
+ * same build-id but no symbol table, give what they give without a cache.
+ */
+static void test_symbolize__cache_key(void **state)
+{
+	struct mpt_frame fr[MAX_FR];
+	char root[8192], lib[8192], cmd[16384];
+	const char *dir[] = { root, NULL };
+	uint64_t off;
+	int i;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/debugroot/", sym_dir);
+	cache_begin();
+	for (i = 0; i < 2; i++) {
+		/* symbol table only, then DWARF lines from the debug file */
+		assert_true(resolve_in_lib("libsymbid.so", NULL, fr, &off) < 0);
+		assert_true(resolve_in_lib("libsymbid.so", dir, fr, &off) > 0);
+	}
+	assert_true(count_files(cache_dir) >= 1);
+	/* a module with DWARF, replaced by a stripped copy (same build-id) */
+	snprintf(lib, sizeof(lib), "%.*s/libsymx.so",
+		 (int)(strrchr(cache_dir, '/') - cache_dir), cache_dir);
+	snprintf(cmd, sizeof(cmd), "cp '%s/libsymbid.full' '%s'", sym_dir, lib);
+	assert_int_equal(system(cmd), 0);
+	assert_true(resolve_in_lib(lib, NULL, fr, &off) > 0);
+	assert_true(resolve_in_lib(lib, NULL, fr, &off) > 0);
+	snprintf(cmd, sizeof(cmd), "cp '%s/libsymbid.so' '%s'", sym_dir, lib);
+	assert_int_equal(system(cmd), 0);
+	assert_true(resolve_in_lib(lib, NULL, fr, &off) < 0);
+	assert_true(fr[0].flags & MPT_FRAME_NO_DEBUG);
+	cache_end();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -868,6 +1102,10 @@ int main(void)
 		cmocka_unit_test(test_symbolize__batch),
 		cmocka_unit_test(test_symbolize__process_maps),
 		cmocka_unit_test(test_symbolize__no_symbols_and_format),
+		cmocka_unit_test(test_symbolize__cache_warm_equals_cold),
+		cmocka_unit_test(test_symbolize__cache_corrupt),
+		cmocka_unit_test(test_symbolize__cache_unwritable),
+		cmocka_unit_test(test_symbolize__cache_key),
 	};
 
 	if (!find_sym_dir())
