@@ -293,10 +293,10 @@ uint8_t *mpt_encode_context(uint8_t *p, uint8_t *end, uint64_t time,
  * advanced) or 0 (nothing changed: use mpt_decode(), which also reports
  * errors).  The buffer must have MPT_DECODE_PAD readable bytes after fend.
  */
-static inline int mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
-				   struct mpt_record *rec,
-				   const struct mpt_delta *din,
-				   struct mpt_delta *dout)
+static inline __attribute__((always_inline)) int
+mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
+		 struct mpt_record *rec, const struct mpt_delta *din,
+		 struct mpt_delta *dout)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	/*

@@ -500,14 +500,37 @@ struct mpt_reader *mpt_reader_memopen(const void *buf, size_t len, int flags,
 int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec);
 
 /*
+ * Up to `max` next records into rec[0], rec[1] ...: returns how many (at
+ * least 1), 0 at the end of the trace, or a negative MPT_E_* code.  The
+ * records, their order, the end and any error are those of as many
+ * mpt_reader_next() calls; only faster for the runs of ALLOC and FREE
+ * records that make up most traces.  A batch holds at most one record that
+ * points to memory (strings, arrays), as its last one: borrowed, as with
+ * mpt_reader_next(), until the next call.
+ */
+int mpt_reader_next_batch(struct mpt_reader *r, struct mpt_record *rec,
+			  size_t max);
+
+/*
  * Position the reader so that mpt_reader_next() delivers the definition
  * records (mpt_type_is_definition()) from before time `t`, then every record
  * at or after `t`.  Uses the trailing index when the input is a seekable
  * file (or memory) that has a valid one; otherwise decodes from the start
  * and filters, with the same result.  Must be called once, before the first
- * mpt_reader_next() (MPT_E_INVAL otherwise).  Returns 0 or a negative code.
+ * mpt_reader_next() and without mpt_reader_set_threads() (MPT_E_INVAL
+ * otherwise).  Returns 0 or a negative code.
  */
 int mpt_reader_seek(struct mpt_reader *r, uint64_t t);
+
+/*
+ * Read and decompress frames ahead on a helper thread (nthreads 1) while
+ * the caller decodes, or not (0, the default).  What the reader delivers
+ * stays the same, errors included.  Call it before the first
+ * mpt_reader_next(), instead of mpt_reader_seek() (after one it changes
+ * nothing).  Returns 0, MPT_E_INVAL, or MPT_E_NOMEM (the reader then goes
+ * on alone).  The thread ends with mpt_reader_close().
+ */
+int mpt_reader_set_threads(struct mpt_reader *r, int nthreads);
 
 /* 1 if the trace ended without its END record (cut or killed writer). */
 int mpt_reader_is_cut(const struct mpt_reader *r);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,51 @@ struct ridx {
 	uint32_t flags;
 };
 
+/*
+ * What scanning the input found next: a data frame (decompressed, or what
+ * stopped it) or the end of the input.  Scanning knows nothing of the
+ * records; accept_frame() applies what depends on them (the end record, the
+ * header, the frame count), so that scanning can run ahead on a thread.
+ */
+enum fkind {
+	F_DATA,	     /* a data frame, decompressed into buf */
+	F_DATA_FAIL, /* a data frame that does not decompress */
+	F_DATA_CUT,  /* a data frame the input ends in (or, after the end
+			record, one not decompressed) */
+	F_END,	     /* the input ends at a frame boundary or in a header */
+	F_FAIL,	     /* an error outside a data frame */
+};
+
+/* Decoded frame buffer: room for the pad mpt_decode_event() may read. */
+#define FBUF_SIZE (MPT_FRAME_MAX + 1 + MPT_DECODE_PAD)
+
+struct fres {
+	int kind;
+	int code, saved_errno; /* F_DATA_FAIL, F_FAIL */
+	int skim;	       /* the frame ends before the seek time */
+	int saw_index;	       /* the index frame was passed on the way */
+	uint64_t off;	       /* of the data frame */
+	uint64_t err_off;
+	uint64_t pos; /* input offset after what was scanned */
+	uint8_t *buf; /* FBUF_SIZE bytes */
+	size_t len;
+	char msg[200]; /* without the "byte N: " */
+};
+
+/* Frames scanned ahead on a helper thread (mpt_reader_set_threads()). */
+#define NSLOT 4
+
+struct ahead {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t filled, freed;
+	struct fres slot[NSLOT];
+	unsigned head;	/* the consumer's next (or current) slot */
+	unsigned count; /* slots scanned and not yet given back */
+	int held;	/* the consumer decodes slot[head] */
+	int stop;
+};
+
 struct mpt_reader {
 	int fd, own_fd;
 	int flags;
@@ -50,6 +96,15 @@ struct mpt_reader {
 	uint64_t size;	 /* file size, when seekable */
 	int eof;
 	int is_mem;
+
+	/*
+	 * Scanning (the input fields above, dctx, the index walk) writes only
+	 * to `res`; with a helper thread it runs there, on slots of `ah`.
+	 */
+	struct fres *res;
+	struct fres seq; /* without a helper; its buf is fbuf */
+	struct ahead *ah;
+	uint64_t pos; /* input offset after the frames accepted */
 
 	/* The decoded frame. */
 	ZSTD_DCtx *dctx;
@@ -105,6 +160,25 @@ fail(struct mpt_reader *r, int code, uint64_t off, const char *fmt, ...)
 	return code;
 }
 
+/* fail() for scanning: into r->res, as it may run on the helper thread. */
+__attribute__((format(printf, 4, 5))) static int
+sfail(struct mpt_reader *r, int code, uint64_t off, const char *fmt, ...)
+{
+	struct fres *f = r->res;
+	va_list ap;
+
+	f->saved_errno = errno;
+	va_start(ap, fmt);
+	vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+	va_end(ap);
+	f->code = code;
+	f->err_off = off;
+	errno = f->saved_errno;
+	return code;
+}
+
+static void ahead_stop(struct mpt_reader *r);
+
 static struct mpt_reader *reader_new(int flags, int *err)
 {
 	struct mpt_reader *r = calloc(1, sizeof(*r));
@@ -115,8 +189,9 @@ static struct mpt_reader *reader_new(int flags, int *err)
 	r->flags = flags;
 	r->slow = 1;
 	r->d.h = &r->href;
-	/* Room for the pad that mpt_decode_event() may read past a frame. */
-	r->fbuf = malloc(MPT_FRAME_MAX + 1 + MPT_DECODE_PAD);
+	r->fbuf = malloc(FBUF_SIZE);
+	r->seq.buf = r->fbuf;
+	r->res = &r->seq;
 	r->dctx = ZSTD_createDCtx();
 	if (!r->fbuf || !r->dctx)
 		goto nomem;
@@ -172,6 +247,7 @@ struct mpt_reader *mpt_reader_fdopen(int fd, int flags, int *err)
 		}
 	}
 	r->in_off = r->base;
+	r->pos = r->base;
 	*err = 0;
 	return r;
 }
@@ -234,6 +310,7 @@ void mpt_reader_close(struct mpt_reader *r)
 {
 	if (!r)
 		return;
+	ahead_stop(r);
 	if (r->own_fd)
 		close(r->fd);
 	ZSTD_freeDCtx(r->dctx);
@@ -275,8 +352,8 @@ static ssize_t fill(struct mpt_reader *r)
 		n = read(r->fd, r->ibuf + r->in_len, INBUF_SIZE - r->in_len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return fail(r, MPT_E_IO, in_pos_off(r), "read failed: %s",
-			    strerror(errno));
+		return sfail(r, MPT_E_IO, in_pos_off(r), "read failed: %s",
+			     strerror(errno));
 	if (n == 0)
 		r->eof = 1;
 	r->in_len += (size_t)n;
@@ -317,8 +394,9 @@ static int skip(struct mpt_reader *r, uint64_t n)
 			if (to > r->size)
 				return 0;
 			if (lseek(r->fd, (off_t)to, SEEK_SET) < 0)
-				return fail(r, MPT_E_IO, in_pos_off(r),
-					    "seek failed: %s", strerror(errno));
+				return sfail(r, MPT_E_IO, in_pos_off(r),
+					     "seek failed: %s",
+					     strerror(errno));
 			r->in_off = to;
 			r->in_pos = r->in_len = 0;
 			return 1;
@@ -339,10 +417,10 @@ static int reposition(struct mpt_reader *r, uint64_t off)
 		return 0;
 	}
 	if (r->is_mem)
-		return fail(r, MPT_E_CORRUPT, off, "offset beyond the input");
+		return sfail(r, MPT_E_CORRUPT, off, "offset beyond the input");
 	if (lseek(r->fd, (off_t)off, SEEK_SET) < 0)
-		return fail(r, MPT_E_IO, off, "seek failed: %s",
-			    strerror(errno));
+		return sfail(r, MPT_E_IO, off, "seek failed: %s",
+			     strerror(errno));
 	r->in_off = off;
 	r->in_pos = r->in_len = 0;
 	r->eof = 0;
@@ -358,14 +436,6 @@ static inline uint32_t le32(const uint8_t *p)
 static inline uint64_t le64(const uint8_t *p)
 {
 	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-/* The input ended at a frame boundary or inside a frame. */
-static int at_end(struct mpt_reader *r)
-{
-	r->done = 1;
-	r->cut = !r->saw_end;
-	return 0;
 }
 
 /*
@@ -394,18 +464,16 @@ static int buffer_frame(struct mpt_reader *r)
 	}
 }
 
-static int decode_frame(struct mpt_reader *r, uint64_t off)
+/* Decompress the data frame at `off` into f->buf.  Returns f's kind. */
+static int decode_frame(struct mpt_reader *r, struct fres *f, uint64_t off)
 {
-	ZSTD_outBuffer out = { r->fbuf, MPT_FRAME_MAX + 1, 0 };
+	ZSTD_outBuffer out = { f->buf, MPT_FRAME_MAX + 1, 0 };
 	size_t ret;
 
+	f->off = off;
 	ZSTD_DCtx_reset(r->dctx, ZSTD_reset_session_only);
-	if (!r->is_mem) {
-		int rc = buffer_frame(r);
-
-		if (rc < 0)
-			return rc;
-	}
+	if (!r->is_mem && buffer_frame(r) < 0)
+		return F_DATA_FAIL;
 	for (;;) {
 		ZSTD_inBuffer in;
 
@@ -413,9 +481,9 @@ static int decode_frame(struct mpt_reader *r, uint64_t off)
 			ssize_t k = fill(r);
 
 			if (k < 0)
-				return (int)k;
+				return F_DATA_FAIL;
 			if (k == 0)
-				return at_end(r);
+				return F_DATA_CUT;
 		}
 		in.src = r->in;
 		in.size = r->in_len;
@@ -425,16 +493,20 @@ static int decode_frame(struct mpt_reader *r, uint64_t off)
 		if (ZSTD_isError(ret)) {
 			if (ZSTD_getErrorCode(ret) ==
 			    ZSTD_error_frameParameter_windowTooLarge)
-				return fail(r, MPT_E_LIMIT, off,
-					    "zstd window exceeds limit %u",
-					    1u << WINDOW_LOG_MAX);
-			return fail(r, MPT_E_ZSTD, off, "zstd: %s",
-				    ZSTD_getErrorName(ret));
+				sfail(r, MPT_E_LIMIT, off,
+				      "zstd window exceeds limit %u",
+				      1u << WINDOW_LOG_MAX);
+			else
+				sfail(r, MPT_E_ZSTD, off, "zstd: %s",
+				      ZSTD_getErrorName(ret));
+			return F_DATA_FAIL;
 		}
-		if (out.pos > MPT_FRAME_MAX)
-			return fail(r, MPT_E_LIMIT, off,
-				    "frame decodes to more than %u bytes",
-				    MPT_FRAME_MAX);
+		if (out.pos > MPT_FRAME_MAX) {
+			sfail(r, MPT_E_LIMIT, off,
+			      "frame decodes to more than %u bytes",
+			      MPT_FRAME_MAX);
+			return F_DATA_FAIL;
+		}
 		if (ret == 0)
 			break;
 	}
@@ -442,27 +514,18 @@ static int decode_frame(struct mpt_reader *r, uint64_t off)
 		const struct ridx *e = &r->idx[r->cur_entry];
 
 		r->check_entry = 0;
-		if (in_pos_off(r) - off != e->csize)
-			return fail(r, MPT_E_CORRUPT, off,
-				    "index entry %zu says %" PRIu64
-				    " compressed bytes, the frame has %" PRIu64,
-				    r->cur_entry, e->csize,
-				    in_pos_off(r) - off);
+		if (in_pos_off(r) - off != e->csize) {
+			sfail(r, MPT_E_CORRUPT, off,
+			      "index entry %zu says %" PRIu64
+			      " compressed bytes, the frame has %" PRIu64,
+			      r->cur_entry, e->csize, in_pos_off(r) - off);
+			return F_DATA_FAIL;
+		}
 	}
-	r->frames++;
-	r->frame_off = off;
-	if (r->d.time > r->last_time)
-		r->last_time = r->d.time;
-	r->p = r->fbuf;
-	r->fend = r->fbuf + out.pos;
+	f->len = out.pos;
 	/* Defined bytes for the fast path's loads past the end. */
-	memset(r->fbuf + out.pos, 0, MPT_DECODE_PAD);
-	mpt_delta_reset(&r->d);
-	if (!r->saw_header && (out.pos == 0 || r->fbuf[0] != MPT_REC_HEADER))
-		return fail(r, MPT_E_MAGIC, off,
-			    "not an mptrace trace (the "
-			    "first record is not a header)");
-	return 1;
+	memset(f->buf + out.pos, 0, MPT_DECODE_PAD);
+	return F_DATA;
 }
 
 /* 1 if the n (< 4) bytes at p could start a frame. */
@@ -480,15 +543,19 @@ static int magic_prefix(const uint8_t *p, size_t n)
 	return z || s;
 }
 
-/* Load the next data frame.  Returns 1, 0 at the end, or < 0. */
-static int next_frame(struct mpt_reader *r)
+/*
+ * Scan on to the next data frame and decompress it into f->buf, or to the
+ * end of the input or an error.  After the end record (`after_end`) a data
+ * frame is not decompressed: it is an error whatever it holds.
+ */
+static int scan_frame_kind(struct mpt_reader *r, struct fres *f, int after_end)
 {
 	for (;;) {
 		uint64_t off;
 		uint32_t magic;
 		int rc, via_index = 0;
 
-		r->skim = 0;
+		f->skim = 0;
 		if (r->use_index) {
 			size_t i = r->idx_next;
 
@@ -497,45 +564,47 @@ static int next_frame(struct mpt_reader *r)
 			r->idx_next = i + 1;
 			if (i >= r->idx_start)
 				r->use_index = 0; /* linear from here on */
-			rc = reposition(r, r->idx[i].offset);
-			if (rc)
-				return rc;
+			if (reposition(r, r->idx[i].offset))
+				return F_FAIL;
 			r->check_entry = 1;
 			r->cur_entry = i;
-			r->skim = i < r->idx_start;
+			f->skim = i < r->idx_start;
 			via_index = 1;
 		}
 		off = in_pos_off(r);
 		rc = need(r, 4);
 		if (rc < 0)
-			return rc;
+			return F_FAIL;
 		if (rc == 0) {
 			size_t avail = r->in_len - r->in_pos;
 
-			if (off == r->base && !avail)
-				return fail(r, MPT_E_EMPTY, off, "empty file");
+			if (off == r->base && !avail) {
+				sfail(r, MPT_E_EMPTY, off, "empty file");
+				return F_FAIL;
+			}
 			if (off == r->base &&
-			    !magic_prefix(r->in + r->in_pos, avail))
-				return fail(r, MPT_E_MAGIC, off,
-					    "not an mptrace "
-					    "trace (no zstd frame magic)");
-			return at_end(r);
+			    !magic_prefix(r->in + r->in_pos, avail)) {
+				sfail(r, MPT_E_MAGIC, off,
+				      "not an mptrace "
+				      "trace (no zstd frame magic)");
+				return F_FAIL;
+			}
+			return F_END;
 		}
 		magic = le32(r->in + r->in_pos);
-		if (via_index && magic != MPT_ZSTD_MAGIC)
-			return fail(r, MPT_E_CORRUPT, off,
-				    "index entry %zu "
-				    "points at no data frame",
-				    r->cur_entry);
+		if (via_index && magic != MPT_ZSTD_MAGIC) {
+			sfail(r, MPT_E_CORRUPT, off,
+			      "index entry %zu "
+			      "points at no data frame",
+			      r->cur_entry);
+			return F_FAIL;
+		}
 		if (magic == MPT_ZSTD_MAGIC) {
-			if (r->saw_end)
-				return fail(r, MPT_E_CORRUPT, off,
-					    "data frame "
-					    "after the end record");
-			rc = decode_frame(r, off);
-			if (rc <= 0 || r->p < r->fend)
-				return rc;
-			continue; /* a frame without records */
+			if (after_end) {
+				f->off = off;
+				return F_DATA_CUT;
+			}
+			return decode_frame(r, f, off);
 		}
 		if (magic >= MPT_SKIP_MAGIC_MIN &&
 		    magic <= MPT_SKIP_MAGIC_MAX) {
@@ -543,26 +612,111 @@ static int next_frame(struct mpt_reader *r)
 
 			rc = need(r, 8);
 			if (rc <= 0)
-				return rc < 0 ? rc : at_end(r);
+				return rc < 0 ? F_FAIL : F_END;
 			len = le32(r->in + r->in_pos + 4);
 			r->in_pos += 8;
 			rc = skip(r, len);
 			if (rc <= 0)
-				return rc < 0 ? rc : at_end(r);
+				return rc < 0 ? F_FAIL : F_END;
 			/* Seen on the way; mpt_reader_seek() checks it. */
 			if (magic == MPT_INDEX_FRAME_MAGIC && !r->seek_called)
-				r->has_index = 1;
+				f->saw_index = 1;
 			continue;
 		}
 		if (off == r->base)
-			return fail(r, MPT_E_MAGIC, off,
-				    "not an mptrace trace "
-				    "(frame magic 0x%08" PRIx32 ")",
-				    magic);
-		return fail(r, MPT_E_CORRUPT, off,
-			    "unknown frame magic "
-			    "0x%08" PRIx32,
-			    magic);
+			sfail(r, MPT_E_MAGIC, off,
+			      "not an mptrace trace "
+			      "(frame magic 0x%08" PRIx32 ")",
+			      magic);
+		else
+			sfail(r, MPT_E_CORRUPT, off,
+			      "unknown frame magic "
+			      "0x%08" PRIx32,
+			      magic);
+		return F_FAIL;
+	}
+}
+
+static void scan_frame(struct mpt_reader *r, struct fres *f, int after_end)
+{
+	r->res = f;
+	f->saw_index = 0;
+	f->len = 0;
+	f->kind = scan_frame_kind(r, f, after_end);
+	f->pos = in_pos_off(r);
+}
+
+/* The input ended at a frame boundary or inside a frame. */
+static int at_end(struct mpt_reader *r)
+{
+	r->done = 1;
+	r->cut = !r->saw_end;
+	return 0;
+}
+
+/* Report the error scanning found. */
+static int scan_failed(struct mpt_reader *r, const struct fres *f)
+{
+	fail(r, f->code, f->err_off, "%s", f->msg);
+	errno = f->saved_errno;
+	return f->code;
+}
+
+/*
+ * Take what scanning found: the frame's records become the ones to decode.
+ * Returns 1, 0 at the end of the input, or < 0.
+ */
+static int accept_frame(struct mpt_reader *r, const struct fres *f)
+{
+	if (f->saw_index)
+		r->has_index = 1;
+	r->pos = f->pos;
+	if (f->kind == F_END)
+		return at_end(r);
+	if (f->kind == F_FAIL)
+		return scan_failed(r, f);
+	if (r->saw_end)
+		return fail(r, MPT_E_CORRUPT, f->off,
+			    "data frame "
+			    "after the end record");
+	if (f->kind == F_DATA_CUT)
+		return at_end(r);
+	if (f->kind == F_DATA_FAIL)
+		return scan_failed(r, f);
+	r->skim = f->skim;
+	r->frames++;
+	r->frame_off = f->off;
+	if (r->d.time > r->last_time)
+		r->last_time = r->d.time;
+	r->p = f->buf;
+	r->fend = f->buf + f->len;
+	mpt_delta_reset(&r->d);
+	if (!r->saw_header && (f->len == 0 || f->buf[0] != MPT_REC_HEADER))
+		return fail(r, MPT_E_MAGIC, f->off,
+			    "not an mptrace trace (the "
+			    "first record is not a header)");
+	return 1;
+}
+
+static const struct fres *ahead_take(struct mpt_reader *r);
+
+/* Load the next data frame.  Returns 1, 0 at the end, or < 0. */
+static int next_frame(struct mpt_reader *r)
+{
+	for (;;) {
+		const struct fres *f;
+		int rc;
+
+		if (r->ah) {
+			f = ahead_take(r);
+		} else {
+			scan_frame(r, &r->seq, r->saw_end);
+			f = &r->seq;
+		}
+		rc = accept_frame(r, f);
+		if (rc <= 0 || r->p < r->fend)
+			return rc;
+		/* a frame without records */
 	}
 }
 
@@ -743,6 +897,65 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 	}
 }
 
+int mpt_reader_next_batch(struct mpt_reader *r, struct mpt_record *rec,
+			  size_t max)
+{
+	struct mpt_delta d;
+	const uint8_t *p, *fend;
+	uint64_t last_time;
+	size_t n = 0;
+
+	if (!r || !rec || !max)
+		return MPT_E_INVAL;
+	if (unlikely(r->err))
+		return r->err;
+	if (max > INT32_MAX)
+		max = INT32_MAX;
+	/*
+	 * The run of ALLOC and FREE records that mpt_reader_next() would take
+	 * on its fast path, with the state in locals.  Anything else, an error
+	 * included, is left to mpt_reader_next(), one record per call.
+	 */
+	if (likely(!r->slow && !r->skim)) {
+		d = r->d;
+		p = r->p;
+		fend = r->fend;
+		last_time = r->last_time;
+		while (n < max && p < fend) {
+			const uint8_t *start = p;
+
+			if ((p[0] != MPT_REC_ALLOC && p[0] != MPT_REC_FREE) ||
+			    !mpt_decode_event(&p, fend, &rec[n], &d, &d))
+				break;
+			if (unlikely(rec[n].time < last_time)) {
+				/*
+				 * Times grow within a frame, so this is the
+				 * frame's first record and d is still the
+				 * reader's: mpt_reader_next() decodes it again
+				 * (its ring push undone) and reports it.
+				 */
+				p = start;
+				d = r->d;
+				if (rec[n].type == MPT_REC_ALLOC)
+					d.h->na -= rec[n].u.alloc.addr != 0;
+				else
+					d.h->nf -= rec[n].u.free.addr != 0;
+				break;
+			}
+			r->rec_start = start;
+			n++;
+		}
+		if (n) {
+			/* The rings were advanced in place through d.h. */
+			r->d = d;
+			r->p = p;
+			r->nexted = 1;
+			return (int)n;
+		}
+	}
+	return mpt_reader_next(r, rec);
+}
+
 /*
  * The time index.
  */
@@ -858,7 +1071,7 @@ int mpt_reader_seek(struct mpt_reader *r, uint64_t t)
 		return MPT_E_INVAL;
 	if (r->err)
 		return r->err;
-	if (r->nexted || r->seek_called)
+	if (r->nexted || r->seek_called || r->ah)
 		return MPT_E_INVAL;
 	r->seek_called = 1;
 	r->seeking = 1;
@@ -878,6 +1091,128 @@ int mpt_reader_seek(struct mpt_reader *r, uint64_t t)
 	r->idx_next = 0;
 	r->use_index = 1;
 	return 0;
+}
+
+/*
+ * Scanning ahead.  The helper thread owns the input and the zstd context;
+ * the caller's thread owns everything about records.  They meet only in
+ * the slots, under the lock.
+ */
+
+static void *ahead_main(void *arg)
+{
+	struct mpt_reader *r = arg;
+	struct ahead *a = r->ah;
+	unsigned tail = 0;
+
+	for (;;) {
+		struct fres *f = &a->slot[tail];
+		int kind;
+
+		pthread_mutex_lock(&a->lock);
+		while (a->count == NSLOT && !a->stop)
+			pthread_cond_wait(&a->freed, &a->lock);
+		if (a->stop) {
+			pthread_mutex_unlock(&a->lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&a->lock);
+
+		scan_frame(r, f, 0);
+		kind = f->kind;
+
+		pthread_mutex_lock(&a->lock);
+		a->count++;
+		pthread_cond_signal(&a->filled);
+		pthread_mutex_unlock(&a->lock);
+		/* The input holds nothing more after what ends the scan. */
+		if (kind != F_DATA)
+			return NULL;
+		tail = (tail + 1) % NSLOT;
+	}
+}
+
+/* Give back the slot decoded so far and wait for the next one. */
+static const struct fres *ahead_take(struct mpt_reader *r)
+{
+	struct ahead *a = r->ah;
+	const struct fres *f;
+
+	pthread_mutex_lock(&a->lock);
+	if (a->held) {
+		a->held = 0;
+		a->head = (a->head + 1) % NSLOT;
+		a->count--;
+		pthread_cond_signal(&a->freed);
+	}
+	while (!a->count)
+		pthread_cond_wait(&a->filled, &a->lock);
+	a->held = 1;
+	f = &a->slot[a->head];
+	pthread_mutex_unlock(&a->lock);
+	return f;
+}
+
+static void ahead_stop(struct mpt_reader *r)
+{
+	struct ahead *a = r->ah;
+	unsigned i;
+
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->lock);
+	a->stop = 1;
+	pthread_cond_signal(&a->freed);
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(a->thread, NULL);
+	pthread_mutex_destroy(&a->lock);
+	pthread_cond_destroy(&a->filled);
+	pthread_cond_destroy(&a->freed);
+	/* slot[0] has the reader's own frame buffer. */
+	for (i = 1; i < NSLOT; i++)
+		free(a->slot[i].buf);
+	free(a);
+	r->ah = NULL;
+}
+
+int mpt_reader_set_threads(struct mpt_reader *r, int nthreads)
+{
+	struct ahead *a;
+	unsigned i;
+
+	if (!r || nthreads < 0)
+		return MPT_E_INVAL;
+	if (r->nexted || r->ah || r->err)
+		return r->err ? r->err : MPT_E_INVAL;
+	/* Seeking jumps through the index as records tell: one thread. */
+	if (!nthreads || r->seek_called)
+		return 0;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return MPT_E_NOMEM;
+	a->slot[0].buf = r->fbuf;
+	for (i = 1; i < NSLOT; i++) {
+		a->slot[i].buf = malloc(FBUF_SIZE);
+		if (!a->slot[i].buf)
+			goto nomem;
+	}
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->filled, NULL);
+	pthread_cond_init(&a->freed, NULL);
+	r->ah = a;
+	if (pthread_create(&a->thread, NULL, ahead_main, r)) {
+		pthread_mutex_destroy(&a->lock);
+		pthread_cond_destroy(&a->filled);
+		pthread_cond_destroy(&a->freed);
+		r->ah = NULL;
+		goto nomem;
+	}
+	return 0;
+nomem:
+	for (i = 1; i < NSLOT; i++)
+		free(a->slot[i].buf);
+	free(a);
+	return MPT_E_NOMEM;
 }
 
 int mpt_reader_is_cut(const struct mpt_reader *r)
@@ -914,7 +1249,7 @@ uint64_t mpt_reader_frames(const struct mpt_reader *r)
 
 uint64_t mpt_reader_bytes(const struct mpt_reader *r)
 {
-	return r ? in_pos_off(r) - r->base : 0;
+	return r ? r->pos - r->base : 0;
 }
 
 const char *mpt_reader_errmsg(const struct mpt_reader *r)
