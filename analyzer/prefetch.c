@@ -1,12 +1,13 @@
 /* prefetch.c - a decoding thread feeding batches of records to the replay. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "prefetch.h"
 
 #define BATCH 4096
-#define NBATCH 4
+#define NBATCH 8
 
 struct batch {
 	struct mpt_record rec[BATCH];
@@ -16,18 +17,28 @@ struct batch {
 	int status; /* after the last record: 0 end, < 0 error, 1 more */
 };
 
+/*
+ * The batches are a ring that the two threads pass along with two
+ * counters, without a lock while neither has to wait.  A thread that must
+ * wait sleeps on a condition variable, saying so in its *_sleeps flag; the
+ * other one looks at the flag (sequentially consistent, so one of the two
+ * always sees the other) and wakes it.  The producer, usually the faster,
+ * sleeps until half the ring is free, so that it is woken once per half
+ * ring, not once per batch.
+ */
 struct mpt_prefetch {
+	struct mpt_prefetch_cursor cur; /* first: see prefetch.h */
 	struct mpt_reader *r;
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t wake_prod, wake_cons;
+	atomic_size_t filled; /* batches the producer has filled */
+	atomic_size_t freed;  /* batches the consumer has given back */
+	atomic_int prod_sleeps, cons_sleeps, stop;
 	struct batch batch[NBATCH];
-	size_t nfull;	   /* batches ready for the consumer */
-	size_t head, tail; /* consumer reads batch[head], producer fills tail */
-	int stop;
 	/* consumer side */
-	struct batch *cur;
-	size_t pos;
+	struct batch *held;
+	size_t taken;
 	int done;
 };
 
@@ -218,10 +229,15 @@ static void fill(struct mpt_prefetch *pf, struct batch *b,
 			*rec = *pending;
 			*have_pending = 0;
 		} else {
-			ret = mpt_reader_next(pf->r, rec);
+			ret = mpt_reader_next_batch(pf->r, rec, BATCH - b->n);
 			if (ret <= 0) {
 				b->status = ret;
 				return;
+			}
+			if (ret > 1) {
+				/* A run of events: nothing to copy. */
+				b->n += (size_t)ret;
+				continue;
 			}
 		}
 		need = deep_size(rec);
@@ -253,19 +269,23 @@ static void *producer(void *arg)
 	struct mpt_prefetch *pf = arg;
 	struct mpt_record pending;
 	int have_pending = 0;
+	size_t filled = 0;
 
 	for (;;) {
 		struct batch *b;
 
-		pthread_mutex_lock(&pf->lock);
-		while (pf->nfull == NBATCH && !pf->stop)
-			pthread_cond_wait(&pf->cond, &pf->lock);
-		if (pf->stop) {
+		if (filled - atomic_load(&pf->freed) == NBATCH) {
+			pthread_mutex_lock(&pf->lock);
+			atomic_store(&pf->prod_sleeps, 1);
+			while (filled - atomic_load(&pf->freed) > NBATCH / 2 &&
+			       !atomic_load(&pf->stop))
+				pthread_cond_wait(&pf->wake_prod, &pf->lock);
+			atomic_store(&pf->prod_sleeps, 0);
 			pthread_mutex_unlock(&pf->lock);
-			return NULL;
 		}
-		b = &pf->batch[pf->tail];
-		pthread_mutex_unlock(&pf->lock);
+		if (atomic_load(&pf->stop))
+			return NULL;
+		b = &pf->batch[filled % NBATCH];
 
 		/*
 		 * A pending record points into the reader's buffer, which the
@@ -273,11 +293,12 @@ static void *producer(void *arg)
 		 */
 		fill(pf, b, &pending, &have_pending);
 
-		pthread_mutex_lock(&pf->lock);
-		pf->tail = (pf->tail + 1) % NBATCH;
-		pf->nfull++;
-		pthread_cond_broadcast(&pf->cond);
-		pthread_mutex_unlock(&pf->lock);
+		atomic_store(&pf->filled, ++filled);
+		if (atomic_load(&pf->cons_sleeps)) {
+			pthread_mutex_lock(&pf->lock);
+			pthread_cond_signal(&pf->wake_cons);
+			pthread_mutex_unlock(&pf->lock);
+		}
 		if (b->status <= 0)
 			return NULL;
 	}
@@ -292,11 +313,15 @@ struct mpt_prefetch *mpt_prefetch_new(struct mpt_reader *r, int *err)
 		return NULL;
 	}
 	pf->r = r;
+	/* Decompress on a third thread; alone if it cannot be had. */
+	mpt_reader_set_threads(r, 1);
 	pthread_mutex_init(&pf->lock, NULL);
-	pthread_cond_init(&pf->cond, NULL);
+	pthread_cond_init(&pf->wake_prod, NULL);
+	pthread_cond_init(&pf->wake_cons, NULL);
 	if (pthread_create(&pf->thread, NULL, producer, pf)) {
 		pthread_mutex_destroy(&pf->lock);
-		pthread_cond_destroy(&pf->cond);
+		pthread_cond_destroy(&pf->wake_prod);
+		pthread_cond_destroy(&pf->wake_cons);
 		free(pf);
 		*err = MPT_E_NOMEM;
 		return NULL;
@@ -304,39 +329,47 @@ struct mpt_prefetch *mpt_prefetch_new(struct mpt_reader *r, int *err)
 	return pf;
 }
 
-int mpt_prefetch_next(struct mpt_prefetch *pf, const struct mpt_record **rec)
+int mpt_prefetch_refill(struct mpt_prefetch *pf, const struct mpt_record **rec)
 {
 	for (;;) {
-		struct batch *b = pf->cur;
+		struct batch *b = pf->held;
 
-		if (b && pf->pos < b->n) {
-			*rec = &b->rec[pf->pos++];
+		if (pf->cur.next < pf->cur.end) {
+			*rec = pf->cur.next++;
 			return 1;
 		}
 		if (b) {
 			int status = b->status;
 
-			/* Give the batch back. */
-			pthread_mutex_lock(&pf->lock);
-			pf->cur = NULL;
-			pf->head = (pf->head + 1) % NBATCH;
-			pf->nfull--;
-			pthread_cond_broadcast(&pf->cond);
-			pthread_mutex_unlock(&pf->lock);
+			pf->held = NULL;
 			if (status <= 0) {
 				pf->done = 1;
-				pf->cur = NULL;
 				return status;
+			}
+			/* Give the batch back. */
+			atomic_store(&pf->freed, pf->taken);
+			if (atomic_load(&pf->prod_sleeps) &&
+			    atomic_load(&pf->filled) - pf->taken <=
+				    NBATCH / 2) {
+				pthread_mutex_lock(&pf->lock);
+				pthread_cond_signal(&pf->wake_prod);
+				pthread_mutex_unlock(&pf->lock);
 			}
 		}
 		if (pf->done)
 			return 0;
-		pthread_mutex_lock(&pf->lock);
-		while (!pf->nfull)
-			pthread_cond_wait(&pf->cond, &pf->lock);
-		pf->cur = &pf->batch[pf->head];
-		pf->pos = 0;
-		pthread_mutex_unlock(&pf->lock);
+		if (atomic_load(&pf->filled) == pf->taken) {
+			pthread_mutex_lock(&pf->lock);
+			atomic_store(&pf->cons_sleeps, 1);
+			while (atomic_load(&pf->filled) == pf->taken)
+				pthread_cond_wait(&pf->wake_cons, &pf->lock);
+			atomic_store(&pf->cons_sleeps, 0);
+			pthread_mutex_unlock(&pf->lock);
+		}
+		b = &pf->batch[pf->taken++ % NBATCH];
+		pf->held = b;
+		pf->cur.next = b->rec;
+		pf->cur.end = b->rec + b->n;
 	}
 }
 
@@ -346,13 +379,14 @@ void mpt_prefetch_free(struct mpt_prefetch *pf)
 
 	if (!pf)
 		return;
+	atomic_store(&pf->stop, 1);
 	pthread_mutex_lock(&pf->lock);
-	pf->stop = 1;
-	pthread_cond_broadcast(&pf->cond);
+	pthread_cond_signal(&pf->wake_prod);
 	pthread_mutex_unlock(&pf->lock);
 	pthread_join(pf->thread, NULL);
 	pthread_mutex_destroy(&pf->lock);
-	pthread_cond_destroy(&pf->cond);
+	pthread_cond_destroy(&pf->wake_prod);
+	pthread_cond_destroy(&pf->wake_cons);
 	for (i = 0; i < NBATCH; i++)
 		free(pf->batch[i].arena);
 	free(pf);
