@@ -1015,11 +1015,20 @@ static int load_units(struct image *im)
 static int open_dwarf(struct image *im)
 {
 	Dwarf_Error err = NULL;
+	Elf *elf = im->dfd >= 0 ? im->delf : im->elf;
+	GElf_Shdr sh;
 	int fd = im->dfd >= 0 ? im->dfd : im->fd;
 	int r;
 
 	im->dwarf_tried = 1;
-	if (fd < 0)
+	/*
+	 * Without compilation units there is nothing to look up: a module
+	 * with a symbol table only is not handed to libdwarf at all.
+	 */
+	if (fd < 0 || !elf ||
+	    (!has_dwarf(elf) &&
+	     !(find_section(elf, ".zdebug_info", &sh) &&
+	       sh.sh_type != SHT_NOBITS && sh.sh_size > 0)))
 		return 0;
 	r = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
 			 &im->dbg, &err);
