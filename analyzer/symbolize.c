@@ -1026,9 +1026,8 @@ static int open_dwarf(struct image *im)
 	 * with a symbol table only is not handed to libdwarf at all.
 	 */
 	if (fd < 0 || !elf ||
-	    (!has_dwarf(elf) &&
-	     !(find_section(elf, ".zdebug_info", &sh) &&
-	       sh.sh_type != SHT_NOBITS && sh.sh_size > 0)))
+	    (!has_dwarf(elf) && !(find_section(elf, ".zdebug_info", &sh) &&
+				  sh.sh_type != SHT_NOBITS && sh.sh_size > 0)))
 		return 0;
 	r = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
 			 &im->dbg, &err);
