@@ -675,10 +675,13 @@ static int accept_frame(struct mpt_reader *r, const struct fres *f)
 		return at_end(r);
 	if (f->kind == F_FAIL)
 		return scan_failed(r, f);
-	if (r->saw_end)
+	if (r->saw_end) {
+		/* Where scanning stopped without a helper thread. */
+		r->pos = f->off;
 		return fail(r, MPT_E_CORRUPT, f->off,
 			    "data frame "
 			    "after the end record");
+	}
 	if (f->kind == F_DATA_CUT)
 		return at_end(r);
 	if (f->kind == F_DATA_FAIL)
