@@ -2,6 +2,7 @@
  * files. */
 #include "symbolize.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -254,6 +255,8 @@ struct image {
 	Elf *elf, *delf; /* same */
 	Dwarf_Debug dbg;
 	int dwarf_tried;
+	struct dwobj *obj; /* what libdwarf reads dbg through */
+	Dwarf_Obj_Access_Interface obj_if;
 
 	struct unit *unit;
 	size_t nunit, nloaded;
@@ -278,6 +281,23 @@ struct image {
 	size_t pc_nent, pc_nold, pc_capent;
 	struct mpt_frame *pc_fr;
 	size_t pc_nfr, pc_capfr;
+};
+
+/*
+ * libdeflate, when the system has it: it inflates the zlib-compressed
+ * sections of debug files (libc6-dbg's) about 2.5 times as fast as zlib.
+ * It is looked up at run time so that nothing is needed to build.
+ */
+typedef void *(*inflater_new_fn)(void);
+typedef int (*inflater_run_fn)(void *d, const void *in, size_t in_len,
+			       void *out, size_t out_len, size_t *got);
+typedef void (*inflater_free_fn)(void *d);
+
+struct inflater {
+	int tried;
+	void *dl, *d;
+	inflater_run_fn run;
+	inflater_free_fn free;
 };
 
 struct map {
@@ -319,6 +339,7 @@ struct mpt_symbolizer {
 	struct cache_ent *cache;
 	size_t ncache, cache_used, cache_max;
 	char *cache_dir; /* the persistent cache, or NULL */
+	struct inflater inflate;
 
 	struct mpt_sym_stats stats;
 };
@@ -1012,12 +1033,178 @@ static int load_units(struct image *im)
 	return 0;
 }
 
-static int open_dwarf(struct image *im)
+/*
+ * libdwarf reads the debug sections through libelf (dwarf_object_init_b)
+ * rather than through its own reader: sections stored as they are are
+ * used in place in libelf's mapping of the file instead of being read into
+ * copies, and compressed ones are inflated once, by libdeflate when there
+ * is one.  libdwarf sees the same bytes either way.
+ */
+struct dwobj {
+	struct mpt_symbolizer *s;
+	Elf *elf;
+	size_t shstrndx, nsec;
+	int is64, msb;
+	void **own; /* inflated sections, by index (ours to free) */
+};
+
+static void inflater_load(struct inflater *in)
+{
+	inflater_new_fn make;
+
+	in->tried = 1;
+	in->dl = dlopen("libdeflate.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!in->dl)
+		return;
+	make = (inflater_new_fn)dlsym(in->dl, "libdeflate_alloc_decompressor");
+	in->run = (inflater_run_fn)dlsym(in->dl, "libdeflate_zlib_decompress");
+	in->free =
+		(inflater_free_fn)dlsym(in->dl, "libdeflate_free_decompressor");
+	if (make && in->run && in->free)
+		in->d = make();
+	if (!in->d) {
+		dlclose(in->dl);
+		memset(in, 0, sizeof(*in));
+		in->tried = 1;
+	}
+}
+
+static void inflater_release(struct inflater *in)
+{
+	if (in->d)
+		in->free(in->d);
+	if (in->dl)
+		dlclose(in->dl);
+	memset(in, 0, sizeof(*in));
+}
+
+static int obj_section_info(void *o, Dwarf_Half i,
+			    Dwarf_Obj_Access_Section *ret, int *error)
+{
+	struct dwobj *ob = o;
+	Elf_Scn *scn = elf_getscn(ob->elf, i);
+	GElf_Shdr sh;
+	GElf_Chdr ch;
+	const char *name;
+
+	(void)error;
+	if (!scn || !gelf_getshdr(scn, &sh))
+		return DW_DLV_NO_ENTRY;
+	name = elf_strptr(ob->elf, ob->shstrndx, sh.sh_name);
+	memset(ret, 0, sizeof(*ret));
+	ret->addr = sh.sh_addr;
+	ret->type = sh.sh_type;
+	ret->size = sh.sh_size;
+	ret->name = name ? name : "";
+	ret->link = sh.sh_link;
+	ret->info = sh.sh_info;
+	ret->entrysize = sh.sh_entsize;
+	/* libdwarf is handed a compressed section inflated */
+	if (sh.sh_flags & SHF_COMPRESSED)
+		ret->size = gelf_getchdr(scn, &ch) ? ch.ch_size : 0;
+	return DW_DLV_OK;
+}
+
+static Dwarf_Endianness obj_byte_order(void *o)
+{
+	return ((struct dwobj *)o)->msb ? DW_OBJECT_MSB : DW_OBJECT_LSB;
+}
+
+/* As libdwarf's own ELF reader: the size of the ELF class. */
+static Dwarf_Small obj_length_size(void *o)
+{
+	return ((struct dwobj *)o)->is64 ? 8 : 4;
+}
+
+static Dwarf_Unsigned obj_section_count(void *o)
+{
+	return ((struct dwobj *)o)->nsec;
+}
+
+static int obj_load_section(void *o, Dwarf_Half i, Dwarf_Small **data,
+			    int *error)
+{
+	struct dwobj *ob = o;
+	struct inflater *in = &ob->s->inflate;
+	Elf_Scn *scn = elf_getscn(ob->elf, i);
+	GElf_Shdr sh;
+	GElf_Chdr ch;
+	Elf_Data *d;
+	size_t hdr, got = 0;
+	void *out;
+
+	if (!scn || !gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+		return DW_DLV_NO_ENTRY;
+	if (ob->own[i]) {
+		*data = ob->own[i];
+		return DW_DLV_OK;
+	}
+	if (sh.sh_flags & SHF_COMPRESSED) {
+		if (!in->tried)
+			inflater_load(in);
+		hdr = ob->is64 ? sizeof(Elf64_Chdr) : sizeof(Elf32_Chdr);
+		if (in->d && gelf_getchdr(scn, &ch) &&
+		    ch.ch_type == ELFCOMPRESS_ZLIB &&
+		    (d = elf_rawdata(scn, NULL)) && d->d_size >= hdr &&
+		    (out = malloc(ch.ch_size ? ch.ch_size : 1))) {
+			if (!in->run(in->d, (char *)d->d_buf + hdr,
+				     d->d_size - hdr, out, ch.ch_size, &got) &&
+			    got == ch.ch_size) {
+				ob->own[i] = out;
+				*data = out;
+				return DW_DLV_OK;
+			}
+			free(out);
+		}
+		/* libelf inflates it (zlib), and keeps it until elf_end */
+		if (elf_compress(scn, 0, 0) < 0 ||
+		    !(d = elf_getdata(scn, NULL))) {
+			*error = DW_DLE_ZLIB_UNCOMPRESS_ERROR;
+			return DW_DLV_ERROR;
+		}
+	} else if (!(d = elf_rawdata(scn, NULL))) {
+		*error = DW_DLE_SECTION_SIZE_ERROR;
+		return DW_DLV_ERROR;
+	}
+	/* libdwarf reads as far as obj_section_info() said */
+	if (!gelf_getshdr(scn, &sh) || d->d_size < sh.sh_size) {
+		*error = DW_DLE_SECTION_SIZE_ERROR;
+		return DW_DLV_ERROR;
+	}
+	*data = d->d_buf;
+	return DW_DLV_OK;
+}
+
+static const Dwarf_Obj_Access_Methods obj_methods = {
+	obj_section_info,
+	obj_byte_order,
+	obj_length_size,
+	obj_length_size,
+	obj_section_count,
+	obj_load_section,
+	NULL,
+};
+
+static void dwobj_free(struct dwobj *ob)
+{
+	size_t i;
+
+	if (!ob)
+		return;
+	for (i = 0; ob->own && i < ob->nsec; i++)
+		free(ob->own[i]);
+	free(ob->own);
+	free(ob);
+}
+
+static int open_dwarf(struct mpt_symbolizer *s, struct image *im)
 {
 	Dwarf_Error err = NULL;
 	Elf *elf = im->dfd >= 0 ? im->delf : im->elf;
 	GElf_Shdr sh;
 	int fd = im->dfd >= 0 ? im->dfd : im->fd;
+	struct dwobj *ob;
+	const char *ident;
 	int r;
 
 	im->dwarf_tried = 1;
@@ -1029,14 +1216,36 @@ static int open_dwarf(struct image *im)
 	    (!has_dwarf(elf) && !(find_section(elf, ".zdebug_info", &sh) &&
 				  sh.sh_type != SHT_NOBITS && sh.sh_size > 0)))
 		return 0;
-	r = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
-			 &im->dbg, &err);
+	ob = calloc(1, sizeof(*ob));
+	if (!ob)
+		return MPT_E_NOMEM;
+	ob->s = s;
+	ob->elf = elf;
+	if (elf_getshdrstrndx(elf, &ob->shstrndx) ||
+	    elf_getshdrnum(elf, &ob->nsec) ||
+	    !(ident = elf_getident(elf, NULL))) {
+		dwobj_free(ob);
+		return 0;
+	}
+	ob->is64 = ident[EI_CLASS] == ELFCLASS64;
+	ob->msb = ident[EI_DATA] == ELFDATA2MSB;
+	ob->own = calloc(ob->nsec ? ob->nsec : 1, sizeof(*ob->own));
+	im->obj_if.object = ob;
+	im->obj_if.methods = &obj_methods;
+	if (!ob->own) {
+		dwobj_free(ob);
+		return MPT_E_NOMEM;
+	}
+	r = dwarf_object_init_b(&im->obj_if, NULL, NULL, DW_GROUPNUMBER_ANY,
+				&im->dbg, &err);
 	if (r != DW_DLV_OK) {
 		if (err)
 			dwarf_dealloc_error(NULL, err);
 		im->dbg = NULL;
+		dwobj_free(ob);
 		return 0;
 	}
+	im->obj = ob;
 	return load_units(im);
 }
 
@@ -1659,7 +1868,7 @@ static struct unit *unit_for(struct mpt_symbolizer *s, struct image *im,
 	struct unit *u;
 
 	*nomem = 0;
-	if (!im->dwarf_tried && open_dwarf(im) < 0) {
+	if (!im->dwarf_tried && open_dwarf(s, im) < 0) {
 		*nomem = 1;
 		return NULL;
 	}
@@ -2802,8 +3011,9 @@ static void image_free(struct image *im)
 	if (im->dbg) {
 		Dwarf_Error err = NULL;
 
-		dwarf_finish(im->dbg, &err);
+		dwarf_object_finish(im->dbg, &err);
 	}
+	dwobj_free(im->obj);
 	close_elf(&im->dfd, &im->delf);
 	close_elf(&im->fd, &im->elf);
 	free(im->sym);
@@ -2846,6 +3056,7 @@ void mpt_sym_free(struct mpt_symbolizer *s)
 		free(s->debug_dir[i]);
 	free(s->debug_dir);
 	free(s->cache_dir);
+	inflater_release(&s->inflate);
 	pool_release(&s->str);
 	free(s);
 }
