@@ -9,7 +9,9 @@
  * and nanosecond timestamps from clock_gettime(CLOCK_MONOTONIC).  Then it
  * times, on one core each, writing the stream with mpt_writer (encode +
  * compress at zstd LEVEL, default 0 = the writer's default) into memory,
- * and reading it back with mpt_reader_memopen (decompress + decode).  The
+ * and reading it back with mpt_reader_memopen (decompress + decode), record
+ * by record, in batches (mpt_reader_next_batch()), and in batches with
+ * decompression on a helper thread (mpt_reader_set_threads()).  The
  * generation itself is not timed.  Prints one table.  With the environment
  * variable BENCH_FORMAT_TRACE=FILE the trace is also saved to FILE.
  */
@@ -134,6 +136,47 @@ static void save(const void *buf, size_t len)
 	}
 }
 
+/*
+ * Read the trace at `map` back, timed: record by record (how 0), in
+ * batches (1), in batches with decompression on a helper thread (2).
+ * Returns the events read; *sec the wall time, *cpu this thread's.
+ */
+static uint64_t read_back(const void *map, size_t size, int how, double *sec,
+			  double *cpu)
+{
+	static struct mpt_record rec[1024];
+	struct mpt_reader *r;
+	uint64_t t0, nread = 0;
+	double c0;
+	int err = 0, rc, i;
+
+	r = mpt_reader_memopen(map, size, 0, &err);
+	if (!r)
+		die("reader", err, NULL);
+	t0 = now_ns();
+	c0 = cpu_s();
+	if (how == 2 && (err = mpt_reader_set_threads(r, 1)) < 0)
+		die("threads", err, NULL);
+	if (how == 0) {
+		while ((rc = mpt_reader_next(r, rec)) > 0)
+			if (rec[0].type == MPT_REC_ALLOC ||
+			    rec[0].type == MPT_REC_FREE)
+				nread++;
+	} else {
+		while ((rc = mpt_reader_next_batch(r, rec, 1024)) > 0)
+			for (i = 0; i < rc; i++)
+				if (rec[i].type == MPT_REC_ALLOC ||
+				    rec[i].type == MPT_REC_FREE)
+					nread++;
+	}
+	*cpu = cpu_s() - c0;
+	*sec = (double)(now_ns() - t0) / 1e9;
+	if (rc < 0)
+		die("read", rc, mpt_reader_errmsg(r));
+	mpt_reader_close(r);
+	return nread;
+}
+
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000;
@@ -146,7 +189,7 @@ int main(int argc, char **argv)
 	struct mpt_reader *r;
 	struct mpt_record rec;
 	uint64_t t0, t1, frames[64], base, wbytes, nread = 0, decoded = 0;
-	double c0, c1, sum = 0, wsec, rsec, wcpu, rcpu;
+	double c0, c1, sum = 0, wsec, rsec, wcpu, rcpu, bsec, bcpu, tsec, tcpu;
 	off_t size;
 	void *map;
 	int fd, err = 0, rc;
@@ -269,26 +312,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	save(map, (size_t)size);
-	r = mpt_reader_memopen(map, (size_t)size, 0, &err);
-	if (!r)
-		die("reader", err, NULL);
-	t0 = now_ns();
-	c0 = cpu_s();
-	while ((rc = mpt_reader_next(r, &rec)) > 0)
-		if (rec.type == MPT_REC_ALLOC || rec.type == MPT_REC_FREE)
-			nread++;
-	c1 = cpu_s();
-	t1 = now_ns();
-	if (rc < 0)
-		die("read", rc, mpt_reader_errmsg(r));
-	if (nread != n) {
+	nread = read_back(map, (size_t)size, 0, &rsec, &rcpu);
+	if (nread != n || read_back(map, (size_t)size, 1, &bsec, &bcpu) != n ||
+	    read_back(map, (size_t)size, 2, &tsec, &tcpu) != n) {
 		fprintf(stderr, "bench_format: read %llu events, wrote %zu\n",
 			(unsigned long long)nread, n);
 		return 1;
 	}
-	rsec = (double)(t1 - t0) / 1e9;
-	rcpu = c1 - c0;
-	mpt_reader_close(r);
 
 	/* Untimed: the decoded size of the events, before compression. */
 	r = mpt_reader_memopen(map, (size_t)size, 0, &err);
@@ -317,6 +347,14 @@ int main(int argc, char **argv)
 	       (double)n / rsec / 1e6, ">= 40");
 	printf("%-28s %14.2f %10s\n", "read M events/s (cpu)",
 	       (double)n / rcpu / 1e6, "");
+	printf("%-28s %14.2f %10s\n", "read batch M events/s (wall)",
+	       (double)n / bsec / 1e6, "");
+	printf("%-28s %14.2f %10s\n", "read batch M events/s (cpu)",
+	       (double)n / bcpu / 1e6, "");
+	printf("%-28s %14.2f %10s\n", "read 2 threads M ev/s (wall)",
+	       (double)n / tsec / 1e6, "");
+	printf("%-28s %14.2f %10s\n", "read 2 threads M ev/s (cpu1)",
+	       (double)n / tcpu / 1e6, "");
 	printf("%-28s %14llu %10s\n", "trace bytes", (unsigned long long)size,
 	       "");
 	printf("%-28s %14llu %10s\n", "writer bytes",
