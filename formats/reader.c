@@ -904,7 +904,7 @@ int mpt_reader_next_batch(struct mpt_reader *r, struct mpt_record *rec,
 			  size_t max)
 {
 	struct mpt_delta d;
-	const uint8_t *p, *fend;
+	const uint8_t *p, *fend, *last = NULL;
 	uint64_t last_time;
 	size_t n = 0;
 
@@ -945,10 +945,12 @@ int mpt_reader_next_batch(struct mpt_reader *r, struct mpt_record *rec,
 					d.h->nf -= rec[n].u.free.addr != 0;
 				break;
 			}
-			r->rec_start = start;
+			last = start;
 			n++;
 		}
 		if (n) {
+			/* Of the last record, for mpt_reader_record_bytes(). */
+			r->rec_start = last;
 			/* The rings were advanced in place through d.h. */
 			r->d = d;
 			r->p = p;
