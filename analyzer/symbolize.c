@@ -2992,6 +2992,7 @@ struct mpt_symbolizer *mpt_sym_new(const struct mpt_sym_opts *opts)
 		s->warn = opts->warn;
 		s->warn_ctx = opts->warn_ctx;
 		s->cache_max = opts->cache_max;
+		s->inflate.tried = opts->zlib_only;
 		if (opts->cache_dir && *opts->cache_dir &&
 		    !(s->cache_dir = strdup(opts->cache_dir)))
 			goto fail;

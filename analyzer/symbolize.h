@@ -68,6 +68,11 @@ struct mpt_sym_opts {
 	 * that cannot be read or written is ignored.  The string is copied.
 	 */
 	const char *cache_dir;
+	/*
+	 * Nonzero: inflate compressed debug sections with zlib (through
+	 * libelf) even when libdeflate is installed; for tests.
+	 */
+	int zlib_only;
 };
 
 /*

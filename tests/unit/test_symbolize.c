@@ -858,6 +858,56 @@ static void test_symbolize__no_symbols_and_format(void **state)
 	mpt_sym_free(NULL);
 }
 
+/*
+ * libc's frames read from its compressed debug file are the same whether
+ * libdeflate or zlib inflates the sections.
+ */
+static void test_symbolize__zlib_inflate(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+	struct mpt_sym_opts o = { .warn = count_warn, .zlib_only = 1 };
+	struct mpt_symbolizer *a, *b;
+	struct mpt_frame fa[MAX_FR], fb[MAX_FR];
+	int i, k, na, nb, libc = 0;
+
+	(void)state;
+	run_prog("sym_c_dw5", p);
+	a = sym_for(p, 1);
+	b = mpt_sym_new(&o);
+	assert_non_null(b);
+	for (i = 0; i < p->nmod; i++)
+		assert_int_equal(
+			mpt_sym_add_module(b, 1, i + 1, p->mod[i].path,
+					   strlen(p->mod[i].path), p->mod[i].id,
+					   p->mod[i].idlen, p->mod[i].bias,
+					   p->mod[i].seg, p->mod[i].nseg, 0),
+			0);
+	for (i = 0; i < p->naddr; i++) {
+		unsigned fl = p->addr[i].exact ? MPT_SYM_EXACT : 0;
+
+		na = mpt_sym_resolve(a, 1, MPT_SYM_TIME_LATEST, p->addr[i].addr,
+				     fl, fa, MAX_FR);
+		nb = mpt_sym_resolve(b, 1, MPT_SYM_TIME_LATEST, p->addr[i].addr,
+				     fl, fb, MAX_FR);
+		assert_int_equal(na, nb);
+		for (k = 0; k < na; k++) {
+			assert_string_equal(
+				fa[k].function ? fa[k].function : "",
+				fb[k].function ? fb[k].function : "");
+			assert_string_equal(fa[k].file ? fa[k].file : "",
+					    fb[k].file ? fb[k].file : "");
+			assert_int_equal(fa[k].line, fb[k].line);
+			assert_int_equal(fa[k].flags, fb[k].flags);
+		}
+		if (strstr(fa[0].module, "libc.so") && fa[0].line)
+			libc++;
+	}
+	assert_true(libc > 0); /* a line from libc6-dbg's debug file */
+	mpt_sym_free(a);
+	mpt_sym_free(b);
+	free(p);
+}
+
 /* ---- the persistent cache ---- */
 
 /* A fresh cache directory for one test (cache_dir), removed by cache_end. */
@@ -1102,6 +1152,7 @@ int main(void)
 		cmocka_unit_test(test_symbolize__batch),
 		cmocka_unit_test(test_symbolize__process_maps),
 		cmocka_unit_test(test_symbolize__no_symbols_and_format),
+		cmocka_unit_test(test_symbolize__zlib_inflate),
 		cmocka_unit_test(test_symbolize__cache_warm_equals_cold),
 		cmocka_unit_test(test_symbolize__cache_corrupt),
 		cmocka_unit_test(test_symbolize__cache_unwritable),
