@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,6 +82,7 @@ struct ahead {
 	unsigned count; /* slots scanned and not yet given back */
 	int held;	/* the consumer decodes slot[head] */
 	int stop;
+	int wake_fd; /* an eventfd: stop waiting for a pipe */
 };
 
 struct mpt_reader {
@@ -347,6 +350,23 @@ static ssize_t fill(struct mpt_reader *r)
 		r->in_off += r->in_pos;
 		r->in_len -= r->in_pos;
 		r->in_pos = 0;
+	}
+	if (r->ah && !r->seekable) {
+		/*
+		 * The helper thread waits for a pipe with the reader's wake-up
+		 * too, so that closing the reader does not wait for input.
+		 */
+		struct pollfd pfd[2] = { { r->fd, POLLIN, 0 },
+					 { r->ah->wake_fd, POLLIN, 0 } };
+
+		while (poll(pfd, 2, -1) < 0)
+			if (errno != EINTR)
+				return sfail(r, MPT_E_IO, in_pos_off(r),
+					     "poll failed: %s",
+					     strerror(errno));
+		if (pfd[1].revents)
+			return sfail(r, MPT_E_IO, in_pos_off(r),
+				     "reader closed");
 	}
 	do
 		n = read(r->fd, r->ibuf + r->in_len, INBUF_SIZE - r->in_len);
@@ -1169,7 +1189,9 @@ static void ahead_stop(struct mpt_reader *r)
 	a->stop = 1;
 	pthread_cond_signal(&a->freed);
 	pthread_mutex_unlock(&a->lock);
+	eventfd_write(a->wake_fd, 1);
 	pthread_join(a->thread, NULL);
+	close(a->wake_fd);
 	pthread_mutex_destroy(&a->lock);
 	pthread_cond_destroy(&a->filled);
 	pthread_cond_destroy(&a->freed);
@@ -1195,12 +1217,16 @@ int mpt_reader_set_threads(struct mpt_reader *r, int nthreads)
 	a = calloc(1, sizeof(*a));
 	if (!a)
 		return MPT_E_NOMEM;
+	a->wake_fd = -1;
 	a->slot[0].buf = r->fbuf;
 	for (i = 1; i < NSLOT; i++) {
 		a->slot[i].buf = malloc(FBUF_SIZE);
 		if (!a->slot[i].buf)
 			goto nomem;
 	}
+	a->wake_fd = eventfd(0, EFD_CLOEXEC);
+	if (a->wake_fd < 0)
+		goto nomem;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->filled, NULL);
 	pthread_cond_init(&a->freed, NULL);
@@ -1209,11 +1235,15 @@ int mpt_reader_set_threads(struct mpt_reader *r, int nthreads)
 		pthread_mutex_destroy(&a->lock);
 		pthread_cond_destroy(&a->filled);
 		pthread_cond_destroy(&a->freed);
+		close(a->wake_fd);
 		r->ah = NULL;
-		goto nomem;
+		goto nomem_fd;
 	}
 	return 0;
 nomem:
+	if (a->wake_fd >= 0)
+		close(a->wake_fd);
+nomem_fd:
 	for (i = 1; i < NSLOT; i++)
 		free(a->slot[i].buf);
 	free(a);

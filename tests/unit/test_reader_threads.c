@@ -598,6 +598,41 @@ static void test_reader_threads__close_early(void **state)
 	free(buf);
 }
 
+/*
+ * Closing a reader whose helper waits for a pipe that stays open and
+ * silent: it does not wait for input that may never come.
+ */
+static void test_reader_threads__close_waiting_pipe(void **state)
+{
+	struct mpt_record rec;
+	struct mpt_reader *r;
+	size_t len, off[4];
+	uint8_t *buf;
+	int p[2], err;
+
+	(void)state;
+	rng = 99;
+	buf = make_trace(20000, 4096, &len);
+	assert_int_equal(pipe(p), 0);
+	/*
+	 * Two frames and a piece of the third: the helper takes them (the
+	 * slots hold more) and waits for the rest.
+	 */
+	assert_true(data_frames(buf, len, off, 4) == 4);
+	assert_true(off[2] + 10 < 65536);
+	assert_int_equal(write(p[1], buf, off[2] + 10), (ssize_t)(off[2] + 10));
+	r = mpt_reader_fdopen(p[0], 0, &err);
+	assert_non_null(r);
+	assert_int_equal(mpt_reader_set_threads(r, 1), 0);
+	assert_int_equal(mpt_reader_next(r, &rec), 1);
+	assert_int_equal(rec.type, MPT_REC_HEADER);
+	usleep(20000);
+	mpt_reader_close(r);
+	close(p[0]);
+	close(p[1]);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -606,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_reader_threads__corrupt_frame),
 		cmocka_unit_test(test_reader_threads__pipe),
 		cmocka_unit_test(test_reader_threads__close_early),
+		cmocka_unit_test(test_reader_threads__close_waiting_pipe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
