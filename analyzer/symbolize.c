@@ -2544,6 +2544,31 @@ static struct cache_ent *cache_slot(struct mpt_symbolizer *s, struct image *im,
 }
 
 /*
+ * Double the table (it starts small: a large one costs a page fault per
+ * first touch, and most runs resolve a few hundred addresses).
+ */
+static int cache_grow(struct mpt_symbolizer *s)
+{
+	struct cache_ent *old = s->cache, *e;
+	size_t n = s->ncache, i;
+
+	s->cache = calloc(n * 2, sizeof(*s->cache));
+	if (!s->cache) {
+		s->cache = old;
+		return MPT_E_NOMEM;
+	}
+	s->ncache = n * 2;
+	for (i = 0; i < n; i++) {
+		if (!old[i].im)
+			continue;
+		e = cache_slot(s, old[i].im, old[i].v);
+		*e = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+/*
  * The frames of (im, v), from the cache or freshly resolved and cached.
  * Returns the count (*frame borrowed until the next call) or MPT_E_NOMEM.
  */
@@ -2565,6 +2590,10 @@ static int frames_of(struct mpt_symbolizer *s, struct image *im, uint64_t v,
 		return n;
 	if (s->cache_used >= s->cache_max) {
 		cache_clear(s);
+		e = cache_slot(s, im, v);
+	} else if ((s->cache_used + 1) * 2 > s->ncache) {
+		if (cache_grow(s))
+			return MPT_E_NOMEM;
 		e = cache_slot(s, im, v);
 	}
 	e->frame = malloc(n * sizeof(*tmp));
@@ -2999,8 +3028,7 @@ struct mpt_symbolizer *mpt_sym_new(const struct mpt_sym_opts *opts)
 	}
 	if (!s->cache_max)
 		s->cache_max = 65536;
-	for (s->ncache = 16; s->ncache < s->cache_max * 2; s->ncache *= 2)
-		;
+	s->ncache = 1024;
 	s->cache = calloc(s->ncache, sizeof(*s->cache));
 	if (!s->cache)
 		goto fail;

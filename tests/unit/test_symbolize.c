@@ -908,6 +908,70 @@ static void test_symbolize__zlib_inflate(void **state)
 	free(p);
 }
 
+/*
+ * The table of resolved addresses grows from small and, at its bound,
+ * starts over: thousands of libc addresses give the same frames through
+ * a table of two entries, and again from the grown table.
+ */
+static void test_symbolize__memo_growth(void **state)
+{
+	struct prog *p = malloc(sizeof(*p));
+	struct mpt_sym_opts o = { .warn = count_warn, .cache_max = 2 };
+	struct mpt_symbolizer *a, *b;
+	struct mpt_frame fa[MAX_FR], fb[MAX_FR];
+	struct mpt_sym_stats st;
+	const struct mod *m = NULL;
+	uint64_t lo = 0, step;
+	int i, k, pass, na, nb, named = 0;
+	uint32_t j;
+
+	(void)state;
+	run_prog("sym_c_dw5", p);
+	for (i = 0; i < p->nmod; i++)
+		if (strstr(p->mod[i].path, "libc.so"))
+			m = &p->mod[i];
+	assert_non_null(m);
+	for (j = 0; j < m->nseg; j++)
+		if (m->seg[j].flags & 1) /* PF_X */
+			break;
+	assert_true(j < m->nseg);
+	lo = m->bias + m->seg[j].vaddr;
+	step = m->seg[j].memsz / 3001;
+	a = sym_for(p, 1);
+	b = mpt_sym_new(&o);
+	assert_non_null(b);
+	assert_int_equal(mpt_sym_add_module(b, 1, 1, m->path, strlen(m->path),
+					    m->id, m->idlen, m->bias, m->seg,
+					    m->nseg, 0),
+			 0);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < 3000; i++) {
+			uint64_t addr = lo + 1 + i * step;
+
+			na = mpt_sym_resolve(a, 1, MPT_SYM_TIME_LATEST, addr, 0,
+					     fa, MAX_FR);
+			nb = mpt_sym_resolve(b, 1, MPT_SYM_TIME_LATEST, addr, 0,
+					     fb, MAX_FR);
+			assert_int_equal(na, nb);
+			for (k = 0; k < na && k < MAX_FR; k++) {
+				assert_string_equal(
+					fa[k].function ? fa[k].function : "",
+					fb[k].function ? fb[k].function : "");
+				assert_int_equal(fa[k].line, fb[k].line);
+				assert_int_equal(fa[k].flags, fb[k].flags);
+				assert_int_equal(fa[k].addr, addr);
+			}
+			named += fa[0].function != NULL;
+		}
+	}
+	mpt_sym_get_stats(a, &st);
+	assert_int_equal(st.cache_hits, 3000);
+	assert_true(named > 5000);
+	mpt_sym_free(a);
+	mpt_sym_free(b);
+	free(p);
+}
+
 /* ---- the persistent cache ---- */
 
 /* A fresh cache directory for one test (cache_dir), removed by cache_end. */
@@ -1153,6 +1217,7 @@ int main(void)
 		cmocka_unit_test(test_symbolize__process_maps),
 		cmocka_unit_test(test_symbolize__no_symbols_and_format),
 		cmocka_unit_test(test_symbolize__zlib_inflate),
+		cmocka_unit_test(test_symbolize__memo_growth),
 		cmocka_unit_test(test_symbolize__cache_warm_equals_cold),
 		cmocka_unit_test(test_symbolize__cache_corrupt),
 		cmocka_unit_test(test_symbolize__cache_unwritable),
