@@ -288,10 +288,11 @@ uint8_t *mpt_encode_context(uint8_t *p, uint8_t *end, uint64_t time,
 	} while (0)
 
 /*
- * The reader's hot path: decode an ALLOC or FREE record at *pp whose
- * fields are all short varints.  Returns 1 (record decoded, *pp and `d`
- * advanced) or 0 (nothing changed: use mpt_decode(), which also reports
- * errors).  The buffer must have MPT_DECODE_PAD readable bytes after fend.
+ * The reader's hot path: decode an ALLOC (realloc and memalign included)
+ * or FREE record at *pp whose fields are all short varints.  Returns 1 (record
+ * decoded, *pp and `d` advanced) or 0 (nothing changed: use mpt_decode(), which
+ * also reports errors).  The buffer must have MPT_DECODE_PAD readable bytes
+ * after fend.
  */
 static inline __attribute__((always_inline)) int
 mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
@@ -306,6 +307,7 @@ mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 	 */
 	const uint8_t *p = *pp, *e;
 	uint64_t dt, a, v1, v2, size, stack, time = din->time;
+	uint64_t align = 0, old = 0, k, zz;
 	struct mpt_href *h = din->h;
 	int type = p[0];
 	unsigned len = p[1];
@@ -323,7 +325,24 @@ mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 		MPT_FAST_VARINT(p, size);
 		MPT_FAST_HADDR(p, a, h->fring, h->nf, MPT_FREF);
 		MPT_FAST_VARINT(p, stack);
-		/* Optional fields, or corrupt, or too wide: the general way. */
+		if (__builtin_expect(p < e, 0)) {
+			/* The optional align, then old_addr (a realloc). */
+			MPT_FAST_VARINT(p, align);
+			if (p < e) {
+				MPT_FAST_VARINT1(p, k);
+				if (k > h->nf || k > MPT_FREF)
+					return 0;
+				if (k) {
+					old = h->fring[(h->nf - (uint32_t)k) &
+						       (MPT_FREF - 1)];
+				} else {
+					MPT_FAST_VARINT(p, zz);
+					old = (a ? a : din->addr) +
+					      (uint64_t)mpt_unzigzag(zz);
+				}
+			}
+		}
+		/* More fields, or corrupt, or too wide: the general way. */
 		if (p != e || (v1 | v2) > UINT32_MAX)
 			return 0;
 		if (time + dt < time)
@@ -333,8 +352,8 @@ mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 		rec->u.alloc.size = size;
 		rec->u.alloc.addr = a;
 		rec->u.alloc.stack = stack;
-		rec->u.alloc.align = 0;
-		rec->u.alloc.old_addr = 0;
+		rec->u.alloc.align = align;
+		rec->u.alloc.old_addr = old;
 		if (a)
 			h->aring[h->na++ & (MPT_AREF - 1)] = a;
 	} else {
@@ -357,6 +376,8 @@ mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 	dout->time = time;
 	if (a)
 		dout->addr = a;
+	if (old)
+		dout->addr = old;
 	*pp = e;
 	return 1;
 #else
