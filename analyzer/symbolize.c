@@ -2031,9 +2031,9 @@ static int resolve_dwarf(struct mpt_symbolizer *s, struct image *im, uint64_t v,
  * key is rebuilt from the files found on each run (the debug file search
  * itself is never skipped), so a file of another build, a debug file
  * installed, removed or replaced since, or a stripped copy with the same
- * build-id never answers.  A file that does not check out (key, checksum,
- * bounds) is ignored and replaced; no problem with the cache is ever more
- * than a slower run.
+ * build-id never answers.  A file that does not check out (owner, key,
+ * checksum, bounds) is ignored and replaced; no problem with the cache is
+ * ever more than a slower run.
  *
  * Layout, in host byte order:
  *   "MPTSYMC\n", u32 key length, key,
@@ -2273,8 +2273,10 @@ static void pc_open(struct mpt_symbolizer *s, struct image *im)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    st.st_size <= PC_MAX_BYTES && (data = malloc(st.st_size))) {
+	/* a file someone else put there is not trusted */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    st.st_size > 0 && st.st_size <= PC_MAX_BYTES &&
+	    (data = malloc(st.st_size))) {
 		while (got < (size_t)st.st_size) {
 			ssize_t r = read(fd, data + got, st.st_size - got);
 
