@@ -1427,12 +1427,17 @@ static const char *func_name(struct mpt_symbolizer *s, struct image *im,
 
 		if (!die_ref(im, die, ats[i], &ref))
 			continue;
-		if (dwarf_offdie_b(im->dbg, ref, 1, &odie, &err) != DW_DLV_OK) {
-			DWERR(im, err);
-			continue;
+		/* an origin named before (most are): no need to read it */
+		rname = memo_get(im, ref, &rlink, &found);
+		if (!found) {
+			if (dwarf_offdie_b(im->dbg, ref, 1, &odie, &err) !=
+			    DW_DLV_OK) {
+				DWERR(im, err);
+				continue;
+			}
+			rname = func_name(s, im, odie, hops + 1, &rlink);
+			dwarf_dealloc_die(odie);
 		}
-		rname = func_name(s, im, odie, hops + 1, &rlink);
-		dwarf_dealloc_die(odie);
 		if (rname && (rlink || !name)) {
 			name = rname;
 			*linkage = rlink;
