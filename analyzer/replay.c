@@ -9,14 +9,27 @@
 #include "symbolize.h"
 
 /*
- * Live blocks of one domain, keyed by (address, device), stored inline in an
- * open-addressing table: no allocation per event, 40 bytes per block.
+ * Live blocks of one domain.  The blocks sit in a pool that never moves
+ * them between an insert and a remove (freed entries are chained for
+ * reuse, the last freed first, so a churning program keeps touching the
+ * same few cache lines); an open-addressing index of 16-byte slots maps
+ * (address, device) to a pool entry.  Probes and the backward shift of a
+ * removal touch only the small slots.  No allocation per event.
  */
+struct bslot {
+	uint64_t addr; /* 0: empty */
+	uint32_t idx;  /* into pool[] */
+	uint32_t device;
+};
+
 struct blocktab {
-	struct mpt_block *slot; /* addr 0 marks an empty slot */
-	uint32_t cap;		/* power of two, or 0 */
+	struct bslot *slot;
+	uint32_t cap;		/* slots: a power of two, or 0 */
 	uint32_t shift;		/* 64 - log2(cap) */
-	uint32_t n;
+	uint32_t n;		/* live blocks */
+	struct mpt_block *pool; /* entries with addr 0 are free */
+	uint32_t npool, poolcap;
+	uint32_t freelist; /* index + 1 of a free entry, 0: none */
 };
 
 struct thread {
@@ -43,7 +56,7 @@ struct mpt_process {
 	struct thread *thr;
 	size_t nthr, thrcap;
 	struct mpt_hmap tidmap; /* tid -> index + 1 */
-	size_t lastthr;
+	struct thread *cur;	/* the thread of the latest thread_get() */
 	struct module *mod;
 	size_t nmod, modcap;
 	char *path;
@@ -120,6 +133,9 @@ static int grow_array(void **arr, size_t *cap, size_t need, size_t elsize)
  * Block tables.
  */
 
+/* A free pool entry keeps the index + 1 of the next free one in `size`. */
+#define POOL_NEXT(b) ((b)->size)
+
 static inline uint32_t bt_home(const struct blocktab *t, uint64_t addr,
 			       uint32_t device)
 {
@@ -128,88 +144,140 @@ static inline uint32_t bt_home(const struct blocktab *t, uint64_t addr,
 	return (uint32_t)((k * 0x9e3779b97f4a7c15ull) >> t->shift);
 }
 
-static struct mpt_block *bt_find(const struct blocktab *t, uint64_t addr,
-				 uint32_t device)
+/* The slot of (addr, device), or NULL. */
+static inline struct bslot *bt_find(const struct blocktab *t, uint64_t addr,
+				    uint32_t device)
 {
 	uint32_t i, mask = t->cap - 1;
 
 	if (!t->cap)
 		return NULL;
 	for (i = bt_home(t, addr, device);; i = (i + 1) & mask) {
-		struct mpt_block *b = &t->slot[i];
+		struct bslot *s = &t->slot[i];
 
-		if (b->addr == addr && b->device == device)
-			return b;
-		if (!b->addr)
+		if (s->addr == addr && s->device == device)
+			return s;
+		if (!s->addr)
 			return NULL;
 	}
 }
 
+static inline struct mpt_block *bt_block(const struct blocktab *t,
+					 const struct bslot *s)
+{
+	return &t->pool[s->idx];
+}
+
+/* Rebuild the index with `ncap` slots (a power of two). */
 static int bt_resize(struct blocktab *t, uint32_t ncap)
 {
-	struct blocktab n = { 0 };
-	uint32_t i, bits = 0;
+	struct bslot *ns;
+	uint32_t i, bits = 0, mask, nshift;
 
 	while ((1u << bits) < ncap)
 		bits++;
-	n.cap = 1u << bits;
-	n.shift = 64 - bits;
-	n.slot = calloc(n.cap, sizeof(*n.slot));
-	if (!n.slot)
+	ncap = 1u << bits;
+	nshift = 64 - bits;
+	mask = ncap - 1;
+	ns = calloc(ncap, sizeof(*ns));
+	if (!ns)
 		return MPT_E_NOMEM;
 	for (i = 0; i < t->cap; i++) {
-		const struct mpt_block *b = &t->slot[i];
+		const struct bslot *s = &t->slot[i];
+		uint64_t k = s->addr ^ ((uint64_t)s->device << 48);
 		uint32_t j;
 
-		if (!b->addr)
+		if (!s->addr)
 			continue;
-		for (j = bt_home(&n, b->addr, b->device); n.slot[j].addr;
-		     j = (j + 1) & (n.cap - 1))
+		for (j = (uint32_t)((k * 0x9e3779b97f4a7c15ull) >> nshift);
+		     ns[j].addr; j = (j + 1) & mask)
 			;
-		n.slot[j] = *b;
+		ns[j] = *s;
 	}
-	n.n = t->n;
 	free(t->slot);
-	*t = n;
+	t->slot = ns;
+	t->cap = ncap;
+	t->shift = nshift;
 	return 0;
 }
 
-/* Insert or replace; *old receives a replaced block (old->addr 0: none). */
-static int bt_put(struct blocktab *t, const struct mpt_block *b,
-		  struct mpt_block *old)
+/* A pool entry for a new block, or NULL when memory runs out. */
+static inline uint32_t bt_take(struct blocktab *t, int *err)
+{
+	uint32_t idx;
+
+	if (t->freelist) {
+		idx = t->freelist - 1;
+		t->freelist = (uint32_t)POOL_NEXT(&t->pool[idx]);
+		return idx;
+	}
+	if (t->npool == t->poolcap) {
+		uint32_t ncap = t->poolcap ? t->poolcap * 2 : 256;
+		struct mpt_block *np;
+
+		if (ncap < t->poolcap ||
+		    !(np = realloc(t->pool, (size_t)ncap * sizeof(*np)))) {
+			*err = MPT_E_NOMEM;
+			return 0;
+		}
+		t->pool = np;
+		t->poolcap = ncap;
+	}
+	return t->npool++;
+}
+
+/*
+ * The block of (addr, device), made if absent: then *isnew is 1 and only
+ * its addr and device are set.  NULL with *err set when memory runs out.
+ * The pointer is valid until the next put.
+ */
+static inline struct mpt_block *bt_put(struct blocktab *t, uint64_t addr,
+				       uint32_t device, int *isnew, int *err)
 {
 	uint32_t i, mask;
+	struct bslot *s;
+	struct mpt_block *b;
 
-	old->addr = 0;
-	if ((uint64_t)(t->n + 1) * 4 > (uint64_t)t->cap * 3) {
-		int err = bt_resize(t, t->cap ? t->cap * 2 : 1024);
-
-		if (err)
-			return err;
+	/* Keep the load at most 1/2: short probe runs, rare shifts. */
+	if ((uint64_t)(t->n + 1) * 2 > t->cap) {
+		*err = bt_resize(t, t->cap ? t->cap * 2 : 1024);
+		if (*err)
+			return NULL;
 	}
 	mask = t->cap - 1;
-	for (i = bt_home(t, b->addr, b->device);; i = (i + 1) & mask) {
-		struct mpt_block *s = &t->slot[i];
-
-		if (!s->addr) {
-			t->n++;
+	for (i = bt_home(t, addr, device);; i = (i + 1) & mask) {
+		s = &t->slot[i];
+		if (!s->addr)
 			break;
-		}
-		if (s->addr == b->addr && s->device == b->device) {
-			*old = *s;
-			break;
+		if (s->addr == addr && s->device == device) {
+			*isnew = 0;
+			return &t->pool[s->idx];
 		}
 	}
-	t->slot[i] = *b;
-	return 0;
+	*err = 0;
+	s->idx = bt_take(t, err);
+	if (*err)
+		return NULL;
+	s->addr = addr;
+	s->device = device;
+	t->n++;
+	*isnew = 1;
+	b = &t->pool[s->idx];
+	b->addr = addr;
+	b->device = (uint16_t)device;
+	return b;
 }
 
-/* Remove the block `s` (a pointer into the table). */
-static void bt_remove(struct blocktab *t, struct mpt_block *s)
+/*
+ * Take the block of slot `s` out of the index; its pool entry stays as it
+ * is until bt_release_entry(), so it can be read in between.
+ */
+static inline void bt_unlink(struct blocktab *t, struct bslot *s)
 {
 	uint32_t mask = t->cap - 1;
 	uint32_t i = (uint32_t)(s - t->slot), j;
 
+	/* Backward shift: pull later members of the run into the hole. */
 	for (j = (i + 1) & mask; t->slot[j].addr; j = (j + 1) & mask) {
 		uint32_t h = bt_home(t, t->slot[j].addr, t->slot[j].device);
 
@@ -222,12 +290,31 @@ static void bt_remove(struct blocktab *t, struct mpt_block *s)
 	t->n--;
 }
 
+/* Give the pool entry `b` (unlinked) back for reuse. */
+static inline void bt_release_entry(struct blocktab *t, struct mpt_block *b)
+{
+	b->addr = 0;
+	POOL_NEXT(b) = t->freelist;
+	t->freelist = (uint32_t)(b - t->pool) + 1;
+}
+
+/* Remove the block of slot `s`. */
+static inline void bt_remove(struct blocktab *t, struct bslot *s)
+{
+	struct mpt_block *b = bt_block(t, s);
+
+	bt_unlink(t, s);
+	bt_release_entry(t, b);
+}
+
 static void bt_release(struct blocktab *t)
 {
 	free(t->slot);
+	free(t->pool);
 	memset(t, 0, sizeof(*t));
 }
 
+/* dst (empty) becomes a copy of src, every block inherited. */
 static int bt_copy(struct blocktab *dst, const struct blocktab *src)
 {
 	uint32_t i;
@@ -236,17 +323,27 @@ static int bt_copy(struct blocktab *dst, const struct blocktab *src)
 	if (!src->cap)
 		return 0;
 	dst->slot = malloc((size_t)src->cap * sizeof(*dst->slot));
-	if (!dst->slot)
+	dst->pool = malloc((size_t)(src->poolcap ? src->poolcap : 1) *
+			   sizeof(*dst->pool));
+	if (!dst->slot || !dst->pool) {
+		bt_release(dst);
 		return MPT_E_NOMEM;
+	}
 	memcpy(dst->slot, src->slot, (size_t)src->cap * sizeof(*dst->slot));
+	if (src->npool)
+		memcpy(dst->pool, src->pool,
+		       (size_t)src->npool * sizeof(*dst->pool));
 	dst->cap = src->cap;
 	dst->shift = src->shift;
 	dst->n = src->n;
-	for (i = 0; i < dst->cap; i++) {
-		if (!dst->slot[i].addr)
+	dst->npool = src->npool;
+	dst->poolcap = src->poolcap ? src->poolcap : 1;
+	dst->freelist = src->freelist;
+	for (i = 0; i < dst->npool; i++) {
+		if (!dst->pool[i].addr)
 			continue;
-		dst->slot[i].kind = MPT_LEAK_UNKNOWN;
-		dst->slot[i].flags |= MPT_BLOCK_INHERITED;
+		dst->pool[i].kind = MPT_LEAK_UNKNOWN;
+		dst->pool[i].flags |= MPT_BLOCK_INHERITED;
 	}
 	return 0;
 }
@@ -384,8 +481,8 @@ static struct thread *thread_get(struct mpt_process *p, uint32_t tid)
 	uint64_t *slot;
 	int isnew;
 
-	if (p->nthr && p->thr[p->lastthr].tid == tid)
-		return &p->thr[p->lastthr];
+	if (p->cur && p->cur->tid == tid)
+		return p->cur;
 	slot = mpt_hmap_put(&p->tidmap, tid, &isnew);
 	if (!slot)
 		return NULL;
@@ -398,8 +495,9 @@ static struct thread *thread_get(struct mpt_process *p, uint32_t tid)
 		p->thr[p->nthr].tid = tid;
 		*slot = ++p->nthr;
 	}
-	p->lastthr = *slot - 1;
-	return &p->thr[p->lastthr];
+	/* Set after any growth of thr[], which moves the threads. */
+	p->cur = &p->thr[*slot - 1];
+	return p->cur;
 }
 
 /* The thread `tid` of p if known, without creating it. */
@@ -407,8 +505,8 @@ static inline struct thread *thread_find(struct mpt_process *p, uint32_t tid)
 {
 	uint64_t *slot;
 
-	if (p->nthr && p->thr[p->lastthr].tid == tid)
-		return &p->thr[p->lastthr];
+	if (p->cur && p->cur->tid == tid)
+		return p->cur;
 	slot = mpt_hmap_get(&p->tidmap, tid);
 	return slot ? &p->thr[*slot - 1] : NULL;
 }
@@ -545,16 +643,22 @@ static int on_process_start(struct mpt_replay *r, const struct mpt_record *rec)
 			err = bt_copy(&p->heap, &parent->heap);
 		} else {
 			uint32_t i;
-			struct mpt_block b, old_b;
+			int isnew;
 
 			err = 0;
-			for (i = 0; !err && i < parent->heap.cap; i++) {
-				b = parent->heap.slot[i];
-				if (!b.addr || bt_find(&p->heap, b.addr, 0))
+			for (i = 0; !err && i < parent->heap.npool; i++) {
+				const struct mpt_block *pb =
+					&parent->heap.pool[i];
+				struct mpt_block *b;
+
+				if (!pb->addr)
 					continue;
-				b.kind = MPT_LEAK_UNKNOWN;
-				b.flags |= MPT_BLOCK_INHERITED;
-				err = bt_put(&p->heap, &b, &old_b);
+				b = bt_put(&p->heap, pb->addr, 0, &isnew, &err);
+				if (!b || !isnew)
+					continue;
+				*b = *pb;
+				b->kind = MPT_LEAK_UNKNOWN;
+				b->flags |= MPT_BLOCK_INHERITED;
 			}
 		}
 		if (err)
@@ -572,9 +676,9 @@ static int on_process_start(struct mpt_replay *r, const struct mpt_record *rec)
 		}
 		p->info.heap_bytes = 0;
 		p->info.heap_blocks = p->heap.n;
-		for (uint32_t i = 0; i < p->heap.cap; i++)
-			if (p->heap.slot[i].addr)
-				p->info.heap_bytes += p->heap.slot[i].size;
+		for (uint32_t i = 0; i < p->heap.npool; i++)
+			if (p->heap.pool[i].addr)
+				p->info.heap_bytes += p->heap.pool[i].size;
 		if (p->info.heap_bytes > p->info.heap_peak) {
 			p->info.heap_peak = p->info.heap_bytes;
 			p->info.heap_peak_time = rec->time;
@@ -738,24 +842,29 @@ static int heap_gone(struct mpt_replay *r, struct mpt_process *p,
 	return r->ops.free ? call_free(r, p, b, tid, realloc, temporary) : 0;
 }
 
-/* Remove a heap block and tell the free callback. */
-static int heap_free(struct mpt_replay *r, struct mpt_process *p,
-		     struct mpt_block *s, uint32_t tid, int realloc)
+/* Remove the heap block of slot `s` and tell the free callback. */
+static inline int heap_free(struct mpt_replay *r, struct mpt_process *p,
+			    struct bslot *s, uint32_t tid, int realloc)
 {
-	struct mpt_block b = *s;
+	struct mpt_block *b = bt_block(&p->heap, s);
+	int ret;
 
-	bt_remove(&p->heap, s);
-	return heap_gone(r, p, &b, tid, realloc);
+	/* The callback reads the entry in place; it is reused only after. */
+	bt_unlink(&p->heap, s);
+	ret = heap_gone(r, p, b, tid, realloc);
+	bt_release_entry(&p->heap, b);
+	return ret;
 }
+
 /*
  * A new live block of `domain` made by thread `t` at `time` from stack id
  * `stack`; the caller sets what its domain adds.
  */
-static void block_init(struct mpt_replay *r, struct mpt_block *b,
-		       const struct thread *t, uint64_t addr, uint64_t size,
-		       uint64_t time, uint64_t stack, uint8_t domain)
+static inline void block_init(struct mpt_replay *r, struct mpt_block *b,
+			      const struct thread *t, uint64_t addr,
+			      uint64_t size, uint64_t time, uint64_t stack,
+			      uint8_t domain)
 {
-	memset(b, 0, sizeof(*b));
 	b->addr = addr;
 	b->size = size;
 	b->time = time;
@@ -764,19 +873,23 @@ static void block_init(struct mpt_replay *r, struct mpt_block *b,
 	b->tag = t->ntag ? t->tag[t->ntag - 1] : 0;
 	b->kind = MPT_LEAK_UNKNOWN;
 	b->domain = domain;
+	b->func = 0;
+	b->flags = 0;
+	b->device = 0;
 }
 
 static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
 		    const struct mpt_record *rec)
 {
-	struct mpt_block b, old;
+	struct mpt_block *b, old;
 	struct thread *t;
-	int err;
+	int err, isnew;
+	uint64_t addr = rec->u.alloc.addr;
 
 	p->info.allocs++;
 	if (rec->u.alloc.old_addr)
 		p->info.reallocs++;
-	if (rec->u.alloc.flags & MPT_ALLOC_FAILED || !rec->u.alloc.addr) {
+	if (rec->u.alloc.flags & MPT_ALLOC_FAILED || !addr) {
 		p->info.failed++;
 		return r->ops.failed ? r->ops.failed(r->ctx, p, rec) : 0;
 	}
@@ -784,46 +897,51 @@ static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
 	if (!t)
 		return MPT_E_NOMEM;
 	if (rec->u.alloc.old_addr) {
-		struct mpt_block *s;
+		struct bslot *s;
 
 		/* The free half should have come first; tolerate its loss. */
-		if (rec->u.alloc.old_addr != rec->u.alloc.addr &&
+		if (rec->u.alloc.old_addr != addr &&
 		    (s = bt_find(&p->heap, rec->u.alloc.old_addr, 0))) {
 			err = heap_free(r, p, s, rec->tid, 1);
 			if (err)
 				return err;
 		}
 	}
-	block_init(r, &b, t, rec->u.alloc.addr, rec->u.alloc.size, rec->time,
-		   rec->u.alloc.stack, MPT_DOMAIN_HEAP);
-	b.func = (uint8_t)rec->u.alloc.func;
-	if (rec->u.alloc.flags & MPT_ALLOC_SAMPLED)
-		b.flags |= MPT_BLOCK_SAMPLED;
-	if (rec->u.alloc.old_addr)
-		b.flags |= MPT_BLOCK_REALLOC;
-	err = bt_put(&p->heap, &b, &old);
-	if (err)
+	b = bt_put(&p->heap, addr, 0, &isnew, &err);
+	if (!b)
 		return err;
-	if (old.addr) {
-		/* An address allocated twice: the first block ended unseen. */
+	if (!isnew)
+		old = *b;
+	block_init(r, b, t, addr, rec->u.alloc.size, rec->time,
+		   rec->u.alloc.stack, MPT_DOMAIN_HEAP);
+	b->func = (uint8_t)rec->u.alloc.func;
+	if (rec->u.alloc.flags & MPT_ALLOC_SAMPLED)
+		b->flags |= MPT_BLOCK_SAMPLED;
+	if (rec->u.alloc.old_addr)
+		b->flags |= MPT_BLOCK_REALLOC;
+	if (!isnew) {
+		/*
+		 * An address allocated twice: the first block ended unseen.
+		 * Callbacks leave the table alone, so b stays valid.
+		 */
 		err = heap_gone(r, p, &old, rec->tid, 0);
 		if (err)
 			return err;
 	}
-	t->last_addr = b.addr;
-	p->info.heap_bytes += b.size;
+	t->last_addr = addr;
+	p->info.heap_bytes += b->size;
 	p->info.heap_blocks++;
 	if (p->info.heap_bytes > p->info.heap_peak) {
 		p->info.heap_peak = p->info.heap_bytes;
 		p->info.heap_peak_time = rec->time;
 	}
-	return r->ops.alloc ? r->ops.alloc(r->ctx, p, &b, rec) : 0;
+	return r->ops.alloc ? r->ops.alloc(r->ctx, p, b, rec) : 0;
 }
 
 static int on_free(struct mpt_replay *r, struct mpt_process *p,
 		   const struct mpt_record *rec)
 {
-	struct mpt_block *s;
+	struct bslot *s;
 
 	if (!rec->u.free.addr)
 		return 0;
@@ -904,9 +1022,9 @@ static int map_remove(struct mpt_replay *r, struct mpt_process *p, uint64_t lo,
 static int on_gpu_alloc(struct mpt_replay *r, struct mpt_process *p,
 			const struct mpt_record *rec)
 {
-	struct mpt_block b, old;
+	struct mpt_block b, *s;
 	struct thread *t;
-	int err;
+	int err, isnew;
 
 	if (!rec->u.gpu_alloc.addr)
 		return r->ops.failed ? r->ops.failed(r->ctx, p, rec) : 0;
@@ -918,33 +1036,35 @@ static int on_gpu_alloc(struct mpt_replay *r, struct mpt_process *p,
 	b.func = (uint8_t)rec->u.gpu_alloc.kind;
 	b.device = (uint16_t)rec->u.gpu_alloc.device;
 	{
-		struct mpt_block *s = bt_find(&p->gpu, b.addr, b.device);
+		struct bslot *slot = bt_find(&p->gpu, b.addr, b.device);
 
-		if (s) {
-			struct mpt_block gone = *s;
+		if (slot) {
+			struct mpt_block gone = *bt_block(&p->gpu, slot);
 
-			bt_remove(&p->gpu, s);
+			bt_remove(&p->gpu, slot);
 			err = emit_free(r, p, &gone, rec->tid, 0);
 			if (err)
 				return err;
 		}
 	}
-	err = bt_put(&p->gpu, &b, &old);
-	if (err)
+	s = bt_put(&p->gpu, b.addr, b.device, &isnew, &err);
+	if (!s)
 		return err;
-	return r->ops.alloc ? r->ops.alloc(r->ctx, p, &b, rec) : 0;
+	*s = b;
+	return r->ops.alloc ? r->ops.alloc(r->ctx, p, s, rec) : 0;
 }
 
 static int on_gpu_free(struct mpt_replay *r, struct mpt_process *p,
 		       const struct mpt_record *rec)
 {
-	struct mpt_block *s, b;
+	struct bslot *s;
+	struct mpt_block b;
 
 	s = bt_find(&p->gpu, rec->u.gpu_free.addr,
 		    (uint16_t)rec->u.gpu_free.device);
 	if (!s)
 		return 0;
-	b = *s;
+	b = *bt_block(&p->gpu, s);
 	bt_remove(&p->gpu, s);
 	return emit_free(r, p, &b, rec->tid, 0);
 }
@@ -1031,15 +1151,154 @@ static int is_process_record(int type)
 	}
 }
 
+/*
+ * The heap fast paths: a new block at a free address, from the current
+ * thread, with room in the table; a free of a live block.  Anything else
+ * (realloc, failure, reuse of a live address, growth) returns 1 before
+ * changing anything, and the general path handles it.
+ */
+static inline __attribute__((always_inline)) int
+fast_alloc(struct mpt_replay *r, struct mpt_process *p,
+	   const struct mpt_record *rec, int *ret)
+{
+	struct blocktab *t = &p->heap;
+	struct thread *th = p->cur;
+	uint64_t addr = rec->u.alloc.addr;
+	uint32_t i, mask = t->cap - 1, idx;
+	struct mpt_block *b;
+
+	if (__builtin_expect(!th || th->tid != rec->tid || !addr ||
+				     (rec->u.alloc.flags & MPT_ALLOC_FAILED) ||
+				     (t->n + 1) * 2 > t->cap ||
+				     (!t->freelist && t->npool == t->poolcap),
+			     0))
+		return 1;
+	/* A realloc whose free half came first, as recorders write it. */
+	if (rec->u.alloc.old_addr && rec->u.alloc.old_addr != addr &&
+	    bt_find(t, rec->u.alloc.old_addr, 0))
+		return 1;
+	for (i = bt_home(t, addr, 0); t->slot[i].addr; i = (i + 1) & mask)
+		if (t->slot[i].addr == addr)
+			return 1;
+	if (t->freelist) {
+		idx = t->freelist - 1;
+		t->freelist = (uint32_t)POOL_NEXT(&t->pool[idx]);
+	} else {
+		idx = t->npool++;
+	}
+	t->slot[i].addr = addr;
+	t->slot[i].idx = idx;
+	t->slot[i].device = 0;
+	t->n++;
+	b = &t->pool[idx];
+	b->addr = addr;
+	b->size = rec->u.alloc.size;
+	b->time = rec->time;
+	b->stack = stack_index(r, rec->u.alloc.stack);
+	b->tid = th->tid;
+	b->tag = th->ntag ? th->tag[th->ntag - 1] : 0;
+	b->kind = MPT_LEAK_UNKNOWN;
+	b->domain = MPT_DOMAIN_HEAP;
+	b->func = (uint8_t)rec->u.alloc.func;
+	b->flags = rec->u.alloc.flags & MPT_ALLOC_SAMPLED ? MPT_BLOCK_SAMPLED :
+							    0;
+	b->device = 0;
+	th->last_addr = addr;
+	p->info.allocs++;
+	if (rec->u.alloc.old_addr) {
+		b->flags |= MPT_BLOCK_REALLOC;
+		p->info.reallocs++;
+	}
+	p->info.heap_bytes += b->size;
+	p->info.heap_blocks++;
+	if (p->info.heap_bytes > p->info.heap_peak) {
+		p->info.heap_peak = p->info.heap_bytes;
+		p->info.heap_peak_time = rec->time;
+	}
+	*ret = r->ops.alloc ? r->ops.alloc(r->ctx, p, b, rec) : 0;
+	return 0;
+}
+
+static inline __attribute__((always_inline)) int
+fast_free(struct mpt_replay *r, struct mpt_process *p,
+	  const struct mpt_record *rec, int *ret)
+{
+	struct blocktab *t = &p->heap;
+	uint64_t addr = rec->u.free.addr;
+	uint32_t i, mask = t->cap - 1;
+	struct mpt_block *b;
+	struct thread *th;
+	int temporary;
+
+	if (__builtin_expect(!addr || !t->cap, 0))
+		return 1;
+	for (i = bt_home(t, addr, 0);; i = (i + 1) & mask) {
+		if (t->slot[i].addr == addr)
+			break;
+		if (!t->slot[i].addr)
+			return 1;
+	}
+	b = &t->pool[t->slot[i].idx];
+	bt_unlink(t, &t->slot[i]);
+	th = p->cur;
+	if (!th || th->tid != b->tid)
+		th = thread_find(p, b->tid);
+	temporary = th && th->last_addr == addr;
+	if (temporary)
+		th->last_addr = 0;
+	p->info.heap_bytes -= b->size;
+	p->info.heap_blocks--;
+	p->info.frees++;
+	*ret = 0;
+	if (r->ops.free)
+		*ret = call_free(r, p, b, rec->tid,
+				 rec->u.free.func == MPT_FN_REALLOC ||
+					 rec->u.free.func ==
+						 MPT_FN_REALLOCARRAY,
+				 temporary);
+	bt_release_entry(t, b);
+	return 0;
+}
+
+static int record_general(struct mpt_replay *r, const struct mpt_record *rec);
+
 int mpt_replay_record(struct mpt_replay *r, const struct mpt_record *rec)
+{
+	struct mpt_process *p = r->lastp;
+	int err;
+
+	/* The common case first: a heap event of the current process. */
+	if (__builtin_expect(p && p->info.pid == rec->pid && !p->finished, 1)) {
+		/* Before the event: a free's lifetime ends now. */
+		if (rec->time > r->now)
+			r->now = rec->time;
+		if (rec->type == MPT_REC_ALLOC) {
+			if (fast_alloc(r, p, rec, &err))
+				goto general;
+		} else if (rec->type == MPT_REC_FREE) {
+			if (fast_free(r, p, rec, &err))
+				goto general;
+		} else {
+			goto general;
+		}
+		if (err || !r->ops.record)
+			return err;
+		return r->ops.record(r->ctx, p, rec);
+	}
+general:
+	return record_general(r, rec);
+}
+
+/* Every other record, and heap events off the fast paths. */
+static __attribute__((noinline)) int
+record_general(struct mpt_replay *r, const struct mpt_record *rec)
 {
 	struct mpt_process *p = NULL;
 	struct thread *t;
-	int kind = is_process_record(rec->type), err = 0;
+	int kind, err = 0;
 
 	if (rec->time > r->now)
 		r->now = rec->time;
-	/* The common case first: a heap event of the current process. */
 	p = r->lastp;
 	if (p && p->info.pid == rec->pid && !p->finished) {
 		if (rec->type == MPT_REC_ALLOC)
@@ -1054,6 +1313,7 @@ int mpt_replay_record(struct mpt_replay *r, const struct mpt_record *rec)
 	}
 general:
 	p = NULL;
+	kind = is_process_record(rec->type);
 	if (kind > 0 || (kind < 0 && rec->pid)) {
 		if (rec->type != MPT_REC_PROCESS_START) {
 			p = process_get(r, rec->pid);
@@ -1201,11 +1461,12 @@ general:
 		break;
 	case MPT_REC_LEAK_BLOCK:
 		if (!p->finished) {
-			struct mpt_block *s =
+			struct bslot *s =
 				bt_find(&p->heap, rec->u.leak_block.addr, 0);
 
 			if (s && rec->u.leak_block.kind <= MPT_LEAK_UNKNOWN)
-				s->kind = (uint8_t)rec->u.leak_block.kind;
+				bt_block(&p->heap, s)->kind =
+					(uint8_t)rec->u.leak_block.kind;
 			else
 				p->info.leak_unmatched++;
 		}
@@ -1394,11 +1655,15 @@ const struct mpt_block *mpt_process_lookup(const struct mpt_process *p,
 {
 	size_t i;
 
+	const struct bslot *s;
+
 	switch (domain) {
 	case MPT_DOMAIN_HEAP:
-		return bt_find(&p->heap, addr, 0);
+		s = bt_find(&p->heap, addr, 0);
+		return s ? bt_block(&p->heap, s) : NULL;
 	case MPT_DOMAIN_GPU:
-		return bt_find(&p->gpu, addr, (uint16_t)device);
+		s = bt_find(&p->gpu, addr, (uint16_t)device);
+		return s ? bt_block(&p->gpu, s) : NULL;
 	case MPT_DOMAIN_MMAP:
 		for (i = 0; i < p->nmap; i++)
 			if (addr >= p->map[i].addr &&
@@ -1417,10 +1682,10 @@ static int bt_foreach(const struct blocktab *t,
 	uint32_t i;
 	int ret;
 
-	for (i = 0; i < t->cap; i++) {
-		if (!t->slot[i].addr)
+	for (i = 0; i < t->npool; i++) {
+		if (!t->pool[i].addr)
 			continue;
-		ret = fn(ctx, &t->slot[i]);
+		ret = fn(ctx, &t->pool[i]);
 		if (ret)
 			return ret;
 	}
