@@ -114,8 +114,8 @@ struct group {
 	uint8_t kind, domain, func;
 	uint16_t device;
 	uint64_t blocks, bytes;
-	uint64_t first_time;
-	int supp; /* suppression index, -1: none */
+	uint64_t first_time, first_addr; /* the earliest block, its func */
+	int supp;			 /* suppression index, -1: none */
 	uint64_t nframe;
 };
 
@@ -299,13 +299,22 @@ static int collect_block(void *ctx, const struct mpt_block *b)
 	g->device = b->device;
 	g->func = b->func;
 	g->first_time = b->time;
+	g->first_addr = b->addr;
 	g->supp = -1;
 	img->ngroup++;
 found:
 	g->blocks += blocks;
 	g->bytes += bytes;
-	if (b->time < g->first_time)
+	/*
+	 * The group shows the allocation function of its earliest block
+	 * (then lowest address), whatever order the live set is walked in.
+	 */
+	if (b->time < g->first_time ||
+	    (b->time == g->first_time && b->addr < g->first_addr)) {
 		g->first_time = b->time;
+		g->first_addr = b->addr;
+		g->func = b->func;
+	}
 	return 0;
 }
 
@@ -447,7 +456,12 @@ static int group_cmp(const void *a, const void *b)
 		return x->blocks > y->blocks ? -1 : 1;
 	if (x->kind != y->kind)
 		return x->kind < y->kind ? -1 : 1;
-	return x->stack < y->stack ? -1 : x->stack > y->stack;
+	if (x->stack != y->stack)
+		return x->stack < y->stack ? -1 : 1;
+	/* Groups are unique by image, stack, kind, domain and device. */
+	if (x->domain != y->domain)
+		return x->domain < y->domain ? -1 : 1;
+	return x->device < y->device ? -1 : x->device > y->device;
 }
 
 static int reported(const struct group *g)
@@ -722,10 +736,7 @@ static int image_order_cmp(const void *a, const void *b)
 static uint64_t leaks_of(struct cmd_args *args, const char *path, FILE *out,
 			 int *failed)
 {
-	static const struct mpt_replay_ops ops = {
-		.process_end = on_end,
-		.record = on_record,
-	};
+	struct mpt_replay_ops ops = { .process_end = on_end };
 	struct mpt_symbolizer *sym;
 	struct trace *t;
 	uint64_t bytes;
@@ -736,6 +747,9 @@ static uint64_t leaks_of(struct cmd_args *args, const char *path, FILE *out,
 	st.args = args;
 	st.domain_mask = cmd_domain_mask(args);
 	mpt_hmap_init(&st.gkey);
+	/* Only a marker for --at needs to see every record. */
+	if (opt.has_at && opt.at.mark)
+		ops.record = on_record;
 	sym = cmd_symbolizer(args);
 	st.r = mpt_replay_new(&ops, NULL);
 	if (!st.r)

@@ -160,9 +160,20 @@ static int in_window(uint64_t t)
 	return t >= st.from && t < st.to;
 }
 
-static uint64_t count_of(const struct mpt_block *b)
+/* Allocations a block stands for (1 unless sampled). */
+static inline uint64_t count_of(const struct mpt_block *b)
 {
+	if (!(b->flags & MPT_BLOCK_SAMPLED))
+		return 1;
 	return (uint64_t)(mpt_replay_weight(st.r, b) + 0.5);
+}
+
+/* Bytes a block stands for (its size unless sampled). */
+static inline uint64_t bytes_of(const struct mpt_block *b)
+{
+	if (!(b->flags & MPT_BLOCK_SAMPLED))
+		return b->size;
+	return mpt_replay_bytes(st.r, b);
 }
 
 /*
@@ -205,12 +216,10 @@ static int on_alloc(void *ctx, struct mpt_process *p, const struct mpt_block *b,
 		break;
 	case M_BYTES:
 		if (in_window(b->time))
-			sval_of(im, b->stack)->value +=
-				mpt_replay_bytes(st.r, b);
+			sval_of(im, b->stack)->value += bytes_of(b);
 		break;
 	case M_PEAK:
-		peak_change(im, sval_of(im, b->stack),
-			    mpt_replay_bytes(st.r, b), 1, b->time);
+		peak_change(im, sval_of(im, b->stack), bytes_of(b), 1, b->time);
 		break;
 	}
 	return 0;
@@ -225,8 +234,8 @@ static int on_free(void *ctx, struct mpt_process *p, const struct mpt_block *b,
 		return 0;
 	if (opt.metric == M_PEAK) {
 		im = img_of(p);
-		peak_change(im, sval_of(im, b->stack),
-			    mpt_replay_bytes(st.r, b), 0, fi->time);
+		peak_change(im, sval_of(im, b->stack), bytes_of(b), 0,
+			    fi->time);
 	} else if (opt.metric == M_TEMPORARY && fi->temporary &&
 		   in_window(b->time)) {
 		sval_of(img_of(p), b->stack)->value += count_of(b);
@@ -239,8 +248,7 @@ static int add_leaked(void *ctx, const struct mpt_block *b)
 	struct mpt_process *p = ctx;
 
 	if (wanted(p, b) && in_window(b->time))
-		sval_of(img_of(p), b->stack)->value +=
-			mpt_replay_bytes(st.r, b);
+		sval_of(img_of(p), b->stack)->value += bytes_of(b);
 	return 0;
 }
 
@@ -537,12 +545,7 @@ static void print_csv(FILE *f, long top)
 /* Aggregate one trace and print; returns -1 for a per-input failure. */
 static int stacks_of(struct cmd_args *args, const char *path, FILE *out)
 {
-	static const struct mpt_replay_ops ops = {
-		.alloc = on_alloc,
-		.free = on_free,
-		.process_end = on_end,
-		.record = on_record,
-	};
+	struct mpt_replay_ops ops = { 0 };
 	struct mpt_symbolizer *sym;
 	struct trace *t;
 	struct out o;
@@ -556,6 +559,17 @@ static int stacks_of(struct cmd_args *args, const char *path, FILE *out)
 		  args->from.mark ? UINT64_MAX :
 				    args->from.ns;
 	st.to = !args->has_to || args->to.mark ? UINT64_MAX : args->to.ns;
+	/* Only the callbacks the metric and the window need. */
+	if (opt.metric == M_ALLOCATIONS || opt.metric == M_BYTES ||
+	    opt.metric == M_PEAK)
+		ops.alloc = on_alloc;
+	if (opt.metric == M_PEAK || opt.metric == M_TEMPORARY)
+		ops.free = on_free;
+	if (opt.metric == M_LEAKED)
+		ops.process_end = on_end;
+	if ((args->has_from && args->from.mark) ||
+	    (args->has_to && args->to.mark))
+		ops.record = on_record;
 	sym = cmd_symbolizer(args);
 	st.r = mpt_replay_new(&ops, NULL);
 	tree = mpt_stacktree_new();
