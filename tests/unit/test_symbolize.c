@@ -123,7 +123,10 @@ static void run_prog(const char *name, struct prog *p)
 	FILE *f;
 
 	memset(p, 0, sizeof(*p));
-	snprintf(cmd, sizeof(cmd), "'%s/%s'", sym_dir, name);
+	if (*name == '/')
+		snprintf(cmd, sizeof(cmd), "'%s'", name);
+	else
+		snprintf(cmd, sizeof(cmd), "'%s/%s'", sym_dir, name);
 	f = popen(cmd, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {
@@ -404,6 +407,79 @@ static void test_symbolize__c_dwarf5(void **state)
 	nwarn = 0;
 	check_all("sym_c_dw5", p);
 	check_c_known(p);
+	free(p);
+}
+
+/* What the program's addresses resolve to, apart from where it was loaded. */
+static char *frames_brief(const struct prog *p)
+{
+	struct mpt_symbolizer *s = sym_for(p, 1);
+	struct mpt_frame fr[MAX_FR];
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	int i, k, n;
+
+	assert_non_null(f);
+	for (i = 0; i < p->naddr; i++) {
+		n = mpt_sym_resolve(s, 1, MPT_SYM_TIME_LATEST, p->addr[i].addr,
+				    p->addr[i].exact ? MPT_SYM_EXACT : 0, fr,
+				    MAX_FR);
+		assert_true(n >= 1 && n <= MAX_FR);
+		for (k = 0; k < n; k++)
+			fprintf(f, "%s|%s|%s|%u|%u|%s|%llx|%x\n",
+				p->addr[i].label,
+				fr[k].function ? fr[k].function : "(null)",
+				fr[k].file ? fr[k].file : "(null)", fr[k].line,
+				fr[k].column,
+				fr[k].module ? base_of(fr[k].module) : "(null)",
+				(unsigned long long)fr[k].module_offset,
+				fr[k].flags);
+	}
+	fclose(f);
+	mpt_sym_free(s);
+	return buf;
+}
+
+/*
+ * The program with its DWARF compressed in place, as SHF_COMPRESSED
+ * sections (gcc -gz): the frames addr2line gives; as GNU .zdebug_ sections
+ * (which this addr2line misreads): the same frames again.
+ */
+static void test_symbolize__compressed_sections(void **state)
+{
+	const char *how[] = { "zlib", "zlib-gnu" };
+	struct prog *p = malloc(sizeof(*p));
+	char tmpl[] = "/tmp/test_symbolize.XXXXXX", cmd[16384], prog[64];
+	char *text[2];
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmpl));
+	for (i = 0; i < sizeof(how) / sizeof(how[0]); i++) {
+		/* same name in two directories: the same module name */
+		snprintf(prog, sizeof(prog), "%s/%zu", tmpl, i);
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir '%s' && cp '%s/libsymlib.so' '%s/' && "
+			 "objcopy --compress-debug-sections=%s '%s/sym_c_dw5' "
+			 "'%s/sym_c' && readelf -S '%s/sym_c' | grep -q '%s'",
+			 prog, sym_dir, prog, how[i], sym_dir, prog, prog,
+			 i ? "zdebug_info" : "debug_info");
+		assert_int_equal(system(cmd), 0);
+		strcat(prog, "/sym_c");
+		nwarn = 0;
+		if (i == 0)
+			check_all(prog, p);
+		else
+			run_prog(prog, p);
+		check_c_known(p);
+		text[i] = frames_brief(p);
+	}
+	assert_string_equal(text[0], text[1]);
+	free(text[0]);
+	free(text[1]);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
+	assert_int_equal(system(cmd), 0);
 	free(p);
 }
 
@@ -1204,6 +1280,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_symbolize__c_dwarf4),
 		cmocka_unit_test(test_symbolize__c_dwarf5),
+		cmocka_unit_test(test_symbolize__compressed_sections),
 		cmocka_unit_test(test_symbolize__cxx_dwarf4),
 		cmocka_unit_test(test_symbolize__cxx_dwarf5),
 		cmocka_unit_test(test_symbolize__libc_debug_file),
