@@ -72,6 +72,19 @@ same none rewritten
 MPTRACE_CACHE_DIR=$TMPDIR/file/cache run unwritable
 same none unwritable
 
+# --no-cache (where the commands have it) reads and writes no cache
+if "$BIN/mpleaks" --help | grep -q -- --no-cache; then
+	for t in libcalloc objgraph; do
+		c=$TMPDIR/nocache
+		MPTRACE_CACHE_DIR=$c "$BIN/mpleaks" --no-cache --all "$t.trace"
+		MPTRACE_CACHE_DIR=$c "$BIN/mpstacks" --no-cache -f folded \
+			--metric allocations "$t.trace"
+		MPTRACE_CACHE_DIR=$c "$BIN/mpstacks" --no-cache "$t.trace"
+	done >no_cache.out 2>&1 || fail "--no-cache: a command exited $?"
+	same none no_cache
+	[ ! -e "$TMPDIR/nocache" ] || fail "--no-cache wrote a cache"
+fi
+
 # --no-symbols reads and writes no cache
 MPTRACE_CACHE_DIR=$TMPDIR/nosym "$BIN/mpleaks" --no-symbols libcalloc.trace >/dev/null ||
 	fail "mpleaks --no-symbols failed"
