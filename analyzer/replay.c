@@ -27,6 +27,7 @@ struct blocktab {
 	uint32_t cap;		/* slots: a power of two, or 0 */
 	uint32_t shift;		/* 64 - log2(cap) */
 	uint32_t n;		/* live blocks */
+	uint32_t limit;		/* n that makes the index grow */
 	struct mpt_block *pool; /* entries with addr 0 are free */
 	uint32_t npool, poolcap;
 	uint32_t freelist; /* index + 1 of a free entry, 0: none */
@@ -168,6 +169,22 @@ static inline struct mpt_block *bt_block(const struct blocktab *t,
 	return &t->pool[s->idx];
 }
 
+/*
+ * How many blocks `cap` slots hold before the index grows.  A sparse index
+ * has short runs: a free seldom has anything to shift back, and the loops
+ * that probe and shift end on their first test, which the branch predictor
+ * learns.  Small indexes are kept at 1/8 (they stay in cache anyway),
+ * larger ones at 1/4, then 1/2 to bound the memory of huge live sets.
+ */
+static uint32_t bt_limit(uint32_t cap)
+{
+	if (cap <= (1u << 16))
+		return cap / 8;
+	if (cap <= (1u << 20))
+		return cap / 4;
+	return cap / 2;
+}
+
 /* Rebuild the index with `ncap` slots (a power of two). */
 static int bt_resize(struct blocktab *t, uint32_t ncap)
 {
@@ -198,6 +215,7 @@ static int bt_resize(struct blocktab *t, uint32_t ncap)
 	t->slot = ns;
 	t->cap = ncap;
 	t->shift = nshift;
+	t->limit = bt_limit(ncap);
 	return 0;
 }
 
@@ -238,9 +256,10 @@ static inline struct mpt_block *bt_put(struct blocktab *t, uint64_t addr,
 	struct bslot *s;
 	struct mpt_block *b;
 
-	/* Keep the load at most 1/2: short probe runs, rare shifts. */
-	if ((uint64_t)(t->n + 1) * 2 > t->cap) {
-		*err = bt_resize(t, t->cap ? t->cap * 2 : 1024);
+	if (t->n >= t->limit) {
+		*err = t->cap >= (1u << 31) ?
+			       MPT_E_NOMEM :
+			       bt_resize(t, t->cap ? t->cap * 2 : 1024);
 		if (*err)
 			return NULL;
 	}
@@ -335,6 +354,7 @@ static int bt_copy(struct blocktab *dst, const struct blocktab *src)
 		       (size_t)src->npool * sizeof(*dst->pool));
 	dst->cap = src->cap;
 	dst->shift = src->shift;
+	dst->limit = src->limit;
 	dst->n = src->n;
 	dst->npool = src->npool;
 	dst->poolcap = src->poolcap ? src->poolcap : 1;
@@ -1169,7 +1189,7 @@ fast_alloc(struct mpt_replay *r, struct mpt_process *p,
 
 	if (__builtin_expect(!th || th->tid != rec->tid || !addr ||
 				     (rec->u.alloc.flags & MPT_ALLOC_FAILED) ||
-				     (t->n + 1) * 2 > t->cap ||
+				     t->n >= t->limit ||
 				     (!t->freelist && t->npool == t->poolcap),
 			     0))
 		return 1;
