@@ -25,7 +25,7 @@ static const char *cache_dir(const struct cmd_args *args, char *buf,
 	int n;
 
 	e = getenv("MPTRACE_NO_CACHE");
-	if (args->no_symbols || (e && *e))
+	if (args->no_symbols || args->no_cache || (e && *e))
 		return NULL;
 	e = getenv("MPTRACE_CACHE_DIR");
 	if (e && *e)

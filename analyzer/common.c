@@ -363,6 +363,7 @@ enum {
 	CODE_DOMAIN,
 	CODE_NO_SYMBOLS,
 	CODE_DEBUG_DIR,
+	CODE_NO_CACHE,
 };
 
 /* The shared options: their text lives here only. */
@@ -382,6 +383,9 @@ static const struct shared_option {
 	  { "from", CODE_FROM, "T",
 	    "start at time T: seconds (2.5, 100ms) or mark:NAME" } },
 	{ 0, { "help", 'h', NULL, "print this help and exit" } },
+	{ OPT_SYMBOLS,
+	  { "no-cache", CODE_NO_CACHE, NULL,
+	    "neither read nor write the symbol cache" } },
 	{ OPT_SYMBOLS,
 	  { "no-symbols", CODE_NO_SYMBOLS, NULL,
 	    "print addresses, do not resolve symbols" } },
@@ -735,6 +739,9 @@ void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 			break;
 		case CODE_DEBUG_DIR:
 			args->debug_dir = arg;
+			break;
+		case CODE_NO_CACHE:
+			args->no_cache = 1;
 			break;
 		}
 	}

@@ -97,7 +97,7 @@ enum cmd_shared {
 	OPT_PID = 1 << 3,     /* --pid PID */
 	OPT_DOMAIN = 1 << 4,  /* --domain D */
 	OPT_TOP = 1 << 5,     /* -n, --top N */
-	OPT_SYMBOLS = 1 << 6, /* --no-symbols, --debug-dir DIR */
+	OPT_SYMBOLS = 1 << 6, /* --no-symbols, --no-cache, --debug-dir DIR */
 	/* -h, --help and -V, --version are always accepted. */
 };
 
@@ -152,6 +152,7 @@ struct cmd_args {
 	int gpu_device;	 /* with DOMAIN_GPU: the device, or -1 for all */
 	long top;	 /* -1 if not given; 0 means all */
 	int no_symbols;
+	int no_cache; /* --no-cache: no persistent symbol cache */
 	const char *debug_dir;
 	int ntrace; /* operands; at least one ("-" if none given) */
 	char **trace;
