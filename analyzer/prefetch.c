@@ -22,9 +22,10 @@ struct batch {
  * counters, without a lock while neither has to wait.  A thread that must
  * wait sleeps on a condition variable, saying so in its *_sleeps flag; the
  * other one looks at the flag (sequentially consistent, so one of the two
- * always sees the other) and wakes it.  The producer, usually the faster,
- * sleeps until half the ring is free, so that it is woken once per half
- * ring, not once per batch.
+ * always sees the other) and wakes it.  A thread that sleeps waits for
+ * half the ring (free batches for the producer, filled ones for the
+ * consumer, or the last one), so that it is woken once per half ring, not
+ * once per batch.
  */
 struct mpt_prefetch {
 	struct mpt_prefetch_cursor cur; /* first: see prefetch.h */
@@ -35,6 +36,8 @@ struct mpt_prefetch {
 	atomic_size_t filled; /* batches the producer has filled */
 	atomic_size_t freed;  /* batches the consumer has given back */
 	atomic_int prod_sleeps, cons_sleeps, stop;
+	atomic_size_t cons_want; /* the sleeping consumer waits for this */
+	atomic_int prod_done;	 /* the last batch is filled */
 	struct batch batch[NBATCH];
 	/* consumer side */
 	struct batch *held;
@@ -294,7 +297,10 @@ static void *producer(void *arg)
 		fill(pf, b, &pending, &have_pending);
 
 		atomic_store(&pf->filled, ++filled);
-		if (atomic_load(&pf->cons_sleeps)) {
+		if (b->status <= 0)
+			atomic_store(&pf->prod_done, 1);
+		if (atomic_load(&pf->cons_sleeps) &&
+		    (b->status <= 0 || filled >= atomic_load(&pf->cons_want))) {
 			pthread_mutex_lock(&pf->lock);
 			pthread_cond_signal(&pf->wake_cons);
 			pthread_mutex_unlock(&pf->lock);
@@ -359,9 +365,13 @@ int mpt_prefetch_refill(struct mpt_prefetch *pf, const struct mpt_record **rec)
 		if (pf->done)
 			return 0;
 		if (atomic_load(&pf->filled) == pf->taken) {
+			size_t want = pf->taken + NBATCH / 2;
+
 			pthread_mutex_lock(&pf->lock);
+			atomic_store(&pf->cons_want, want);
 			atomic_store(&pf->cons_sleeps, 1);
-			while (atomic_load(&pf->filled) == pf->taken)
+			while (atomic_load(&pf->filled) < want &&
+			       !atomic_load(&pf->prod_done))
 				pthread_cond_wait(&pf->wake_cons, &pf->lock);
 			atomic_store(&pf->cons_sleeps, 0);
 			pthread_mutex_unlock(&pf->lock);
