@@ -173,12 +173,12 @@ static inline struct mpt_block *bt_block(const struct blocktab *t,
  * How many blocks `cap` slots hold before the index grows.  A sparse index
  * has short runs: a free seldom has anything to shift back, and the loops
  * that probe and shift end on their first test, which the branch predictor
- * learns.  Small indexes are kept at 1/8 (they stay in cache anyway),
- * larger ones at 1/4, then 1/2 to bound the memory of huge live sets.
+ * learns.  Small indexes (up to 256 KiB) are kept at 1/8, larger ones at
+ * 1/4, then 1/2 past 16 MiB to bound the memory of huge live sets.
  */
 static uint32_t bt_limit(uint32_t cap)
 {
-	if (cap <= (1u << 16))
+	if (cap <= (1u << 14))
 		return cap / 8;
 	if (cap <= (1u << 20))
 		return cap / 4;
