@@ -14,6 +14,10 @@
 # Rows: a trace and a command on it.
 #   mpleaks         mpleaks TRACE (leak report, text)
 #   mpstacks        mpstacks -f folded --metric allocations TRACE
+#   *-cold          the same with --no-cache: symbols resolved from the
+#                   binaries and debug files on every run (the plain rows
+#                   use the symbol cache, which the first run fills; it
+#                   lives in the benchmark's temporary directory)
 #   *-nosym         the same with --no-symbols: the replay alone, as
 #                   heaptrack_print reads names resolved at recording time
 #   ht_print-leaks  heaptrack_print -p 0 -a 0 -T 0 -l 1 (leaks only)
@@ -62,6 +66,8 @@ command -v sqlite3 >/dev/null || die "sqlite3 is missing"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mpanalyze-bench.XXXXXX") || die "mktemp"
 trap 'rm -rf "$work"' EXIT
+export MPTRACE_CACHE_DIR=$work/cache
+unset MPTRACE_NO_CACHE
 
 # record WORKLOAD NAME [ARGS]: $work/NAME.trace (mprec) and $work/NAME.ht.*
 # (heaptrack, unless NAME ends in 10x).
@@ -98,6 +104,8 @@ run() {
 	case $tool in
 	mpleaks) cmd=("$BIN/mpleaks" "$work/$name.trace") ;;
 	mpstacks) cmd=("$BIN/mpstacks" -f folded --metric allocations "$work/$name.trace") ;;
+	mpleaks-cold) cmd=("$BIN/mpleaks" --no-cache "$work/$name.trace") ;;
+	mpstacks-cold) cmd=("$BIN/mpstacks" --no-cache -f folded --metric allocations "$work/$name.trace") ;;
 	mpleaks-nosym) cmd=("$BIN/mpleaks" --no-symbols "$work/$name.trace") ;;
 	mpstacks-nosym) cmd=("$BIN/mpstacks" --no-symbols -f folded --metric allocations "$work/$name.trace") ;;
 	ht_print-leaks) cmd=(heaptrack_print -f "$ht" -p 0 -a 0 -T 0 -l 1) ;;
@@ -137,7 +145,7 @@ if [ "$LONG" = 1 ]; then
 	names+=(churn10x)
 fi
 
-tools=(mpleaks mpstacks mpleaks-nosym mpstacks-nosym)
+tools=(mpleaks mpstacks mpleaks-cold mpstacks-cold mpleaks-nosym mpstacks-nosym)
 [ $have_heaptrack = 1 ] && tools+=(ht_print-leaks ht_print-folded)
 
 declare -A res ev
@@ -188,6 +196,7 @@ echo "# targets: >= 4x faster than heaptrack_print (wall), lower peak RSS;"
 echo "# memory bounded by the live set (10x longer trace, same live set)"
 for n in "${workloads[@]}"; do
 	for p in "mpleaks ht_print-leaks" "mpstacks ht_print-folded" \
+		"mpleaks-cold ht_print-leaks" "mpstacks-cold ht_print-folded" \
 		"mpleaks-nosym ht_print-leaks" "mpstacks-nosym ht_print-folded"; do
 		set -- $p
 		m=${res[$n.$1]:-} h=${res[$n.$2]:-}
