@@ -1,5 +1,6 @@
 /* prefetch.c - a decoding thread feeding batches of records to the replay. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -313,6 +314,8 @@ static void *producer(void *arg)
 struct mpt_prefetch *mpt_prefetch_new(struct mpt_reader *r, int *err)
 {
 	struct mpt_prefetch *pf = calloc(1, sizeof(*pf));
+	sigset_t all, old;
+	int rc;
 
 	if (!pf) {
 		*err = MPT_E_NOMEM;
@@ -324,7 +327,12 @@ struct mpt_prefetch *mpt_prefetch_new(struct mpt_reader *r, int *err)
 	pthread_mutex_init(&pf->lock, NULL);
 	pthread_cond_init(&pf->wake_prod, NULL);
 	pthread_cond_init(&pf->wake_cons, NULL);
-	if (pthread_create(&pf->thread, NULL, producer, pf)) {
+	/* Signals are for the caller's thread: the new one blocks them all. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&pf->thread, NULL, producer, pf);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
 		pthread_mutex_destroy(&pf->lock);
 		pthread_cond_destroy(&pf->wake_prod);
 		pthread_cond_destroy(&pf->wake_cons);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1202,6 +1203,19 @@ static void ahead_stop(struct mpt_reader *r)
 	r->ah = NULL;
 }
 
+/* A thread with every signal blocked: they are the caller's business. */
+static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 int mpt_reader_set_threads(struct mpt_reader *r, int nthreads)
 {
 	struct ahead *a;
@@ -1231,7 +1245,7 @@ int mpt_reader_set_threads(struct mpt_reader *r, int nthreads)
 	pthread_cond_init(&a->filled, NULL);
 	pthread_cond_init(&a->freed, NULL);
 	r->ah = a;
-	if (pthread_create(&a->thread, NULL, ahead_main, r)) {
+	if (start_thread(&a->thread, ahead_main, r)) {
 		pthread_mutex_destroy(&a->lock);
 		pthread_cond_destroy(&a->filled);
 		pthread_cond_destroy(&a->freed);

@@ -3,8 +3,10 @@
  * of mpt_reader_next_batch(): both deliver exactly what mpt_reader_next()
  * alone does, records, end, cut and errors (code, message, byte offset).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -633,6 +635,62 @@ static void test_reader_threads__close_waiting_pipe(void **state)
 	free(buf);
 }
 
+/* SigBlk of every thread but this one, from /proc; returns how many. */
+static int other_threads_sigblk(uint64_t *blk, int max)
+{
+	char path[300], line[256];
+	int n = 0, self = (int)gettid();
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/task");
+
+	assert_non_null(d);
+	while ((de = readdir(d)) && n < max) {
+		FILE *f;
+
+		if (de->d_name[0] == '.' || atoi(de->d_name) == self)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status",
+			 de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue; /* gone meanwhile */
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "SigBlk:", 7))
+				blk[n++] = strtoull(line + 7, NULL, 16);
+		fclose(f);
+	}
+	closedir(d);
+	return n;
+}
+
+/* The helper thread leaves signals to the caller's threads. */
+static void test_reader_threads__signals_blocked(void **state)
+{
+	struct mpt_reader *r;
+	uint64_t blk[16];
+	size_t len;
+	uint8_t *buf;
+	int err, n, i;
+
+	(void)state;
+	rng = 5;
+	buf = make_trace(1000, 0, &len);
+	r = mpt_reader_memopen(buf, len, 0, &err);
+	assert_non_null(r);
+	assert_int_equal(mpt_reader_set_threads(r, 1), 0);
+	/* Helpers of the tests before may still be on their way out. */
+	n = other_threads_sigblk(blk, 16);
+	assert_true(n >= 1);
+	for (i = 0; i < n; i++) {
+		assert_true(blk[i] & (1ull << (SIGINT - 1)));
+		assert_true(blk[i] & (1ull << (SIGTERM - 1)));
+		assert_true(blk[i] & (1ull << (SIGPIPE - 1)));
+		assert_true(blk[i] & (1ull << (SIGCHLD - 1)));
+	}
+	mpt_reader_close(r);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -642,6 +700,7 @@ int main(void)
 		cmocka_unit_test(test_reader_threads__pipe),
 		cmocka_unit_test(test_reader_threads__close_early),
 		cmocka_unit_test(test_reader_threads__close_waiting_pipe),
+		cmocka_unit_test(test_reader_threads__signals_blocked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
