@@ -811,6 +811,9 @@ struct trace *trace_open(const char *path, const struct cmd_args *args,
 		if (err < 0)
 			trace_die(t, err);
 		t->seeked = 1;
+	} else {
+		/* Decompress ahead on a second thread; alone if that fails. */
+		(void)mpt_reader_set_threads(t->reader, 1);
 	}
 	return t;
 }
