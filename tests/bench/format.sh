@@ -2,8 +2,10 @@
 # format.sh - the trace format benchmark: write and read a realistic stream
 # of 10 M allocation/free events (tests/bench/bench_format.c) and print one
 # table: compressed (and decoded) bytes per event, write rate (encode +
-# compress at the default zstd level) and read rate (decompress + decode),
-# one core each.
+# compress at the default zstd level) and read rates (decompress + decode):
+# record by record (mpt_reader_next, one core), in batches
+# (mpt_reader_next_batch, one core) and in batches with decompression on a
+# second thread (mpt_reader_set_threads; wall time over two cores).
 #
 # usage: tests/bench/format.sh [EVENTS [LEVEL]]
 # Environment: BUILD (build dir, default build); BENCH_FORMAT_TRACE=FILE
