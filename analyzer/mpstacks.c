@@ -104,13 +104,12 @@ static int handle(int val, const char *arg, void *ctx)
  * Aggregation while the trace replays.
  */
 
-static struct img *img_of(struct mpt_process *p)
+/* The image of p when it is not the last one asked for. */
+static __attribute__((noinline)) struct img *img_find(struct mpt_process *p)
 {
 	const struct mpt_process_info *in;
 	struct img *im;
 
-	if (st.last && st.last->p == p)
-		return st.last;
 	in = mpt_process_info(p);
 	if (in->image <= st.nimg && st.img[in->image - 1]) {
 		st.last = st.img[in->image - 1];
@@ -131,21 +130,33 @@ static struct img *img_of(struct mpt_process *p)
 	return im;
 }
 
-static struct sval *sval_of(struct img *im, uint32_t stack)
+/* Called for every event: the common cases inline. */
+static inline struct img *img_of(struct mpt_process *p)
 {
-	if (stack >= im->cap) {
-		size_t ncap = im->cap ? im->cap : 64;
+	if (__builtin_expect(st.last && st.last->p == p, 1))
+		return st.last;
+	return img_find(p);
+}
 
-		while (ncap <= stack)
-			ncap *= 2;
-		im->s = xreallocarray(im->s, ncap, sizeof(*im->s));
-		memset(im->s + im->cap, 0, (ncap - im->cap) * sizeof(*im->s));
-		im->cap = ncap;
-	}
+static __attribute__((noinline)) void sval_grow(struct img *im, uint32_t stack)
+{
+	size_t ncap = im->cap ? im->cap : 64;
+
+	while (ncap <= stack)
+		ncap *= 2;
+	im->s = xreallocarray(im->s, ncap, sizeof(*im->s));
+	memset(im->s + im->cap, 0, (ncap - im->cap) * sizeof(*im->s));
+	im->cap = ncap;
+}
+
+static inline struct sval *sval_of(struct img *im, uint32_t stack)
+{
+	if (__builtin_expect(stack >= im->cap, 0))
+		sval_grow(im, stack);
 	return &im->s[stack];
 }
 
-static int wanted(struct mpt_process *p, const struct mpt_block *b)
+static inline int wanted(struct mpt_process *p, const struct mpt_block *b)
 {
 	if (!(st.domain_mask & MPT_DOMAIN_BIT(b->domain)))
 		return 0;
@@ -155,7 +166,7 @@ static int wanted(struct mpt_process *p, const struct mpt_block *b)
 	return !st.args->has_pid || mpt_process_info(p)->pid == st.args->pid;
 }
 
-static int in_window(uint64_t t)
+static inline int in_window(uint64_t t)
 {
 	return t >= st.from && t < st.to;
 }
