@@ -219,7 +219,7 @@ static int bt_resize(struct blocktab *t, uint32_t ncap)
 	return 0;
 }
 
-/* A pool entry for a new block, or NULL when memory runs out. */
+/* The index of a pool entry for a new block; *err set when memory runs out. */
 static inline uint32_t bt_take(struct blocktab *t, int *err)
 {
 	uint32_t idx;

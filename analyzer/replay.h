@@ -39,7 +39,7 @@ enum mpt_block_flags {
 	MPT_BLOCK_INHERITED = 1 << 2, /* copied from the parent at fork */
 };
 
-/* One live block: 40 bytes, stored inline in the address table. */
+/* One live block: 40 bytes, stored in a pool the address index points to. */
 struct mpt_block {
 	uint64_t addr;
 	uint64_t size;	/* bytes asked for (mapping: length) */
