@@ -29,6 +29,12 @@
  * streaming it through its window.
  */
 #define INBUF_SIZE (2u * 1024 * 1024)
+/*
+ * Bytes one read() asks for at most: a frame's worth or so, so that the
+ * first frame is decompressed (and the first records delivered) after
+ * reading about that frame, not the whole buffer.
+ */
+#define READ_CHUNK (256u * 1024)
 /* zstd window a reader accepts: 1 MiB, as no frame decodes to more. */
 #define WINDOW_LOG_MAX 20
 /* Bytes of one index entry, at least and at most. */
@@ -339,6 +345,7 @@ static inline uint64_t in_pos_off(const struct mpt_reader *r)
 /* Read more input.  Returns bytes added, 0 at end of input, or < 0. */
 static ssize_t fill(struct mpt_reader *r)
 {
+	size_t room;
 	ssize_t n;
 
 	if (r->eof)
@@ -346,7 +353,8 @@ static ssize_t fill(struct mpt_reader *r)
 	if (r->in_pos == r->in_len) {
 		r->in_off += r->in_len;
 		r->in_pos = r->in_len = 0;
-	} else if (r->in_pos) {
+	} else if (r->in_pos && INBUF_SIZE - r->in_len < READ_CHUNK) {
+		/* Only when the room runs out: one move per buffer, not read. */
 		memmove(r->ibuf, r->ibuf + r->in_pos, r->in_len - r->in_pos);
 		r->in_off += r->in_pos;
 		r->in_len -= r->in_pos;
@@ -369,8 +377,11 @@ static ssize_t fill(struct mpt_reader *r)
 			return sfail(r, MPT_E_IO, in_pos_off(r),
 				     "reader closed");
 	}
+	room = INBUF_SIZE - r->in_len;
+	if (room > READ_CHUNK)
+		room = READ_CHUNK;
 	do
-		n = read(r->fd, r->ibuf + r->in_len, INBUF_SIZE - r->in_len);
+		n = read(r->fd, r->ibuf + r->in_len, room);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return sfail(r, MPT_E_IO, in_pos_off(r), "read failed: %s",
