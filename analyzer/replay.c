@@ -1187,8 +1187,14 @@ fast_alloc(struct mpt_replay *r, struct mpt_process *p,
 	uint32_t i, mask = t->cap - 1, idx;
 	struct mpt_block *b;
 
-	if (__builtin_expect(!th || th->tid != rec->tid || !addr ||
-				     (rec->u.alloc.flags & MPT_ALLOC_FAILED) ||
+	if (__builtin_expect(!th || th->tid != rec->tid, 0)) {
+		/* Another known thread: it becomes the current one. */
+		th = thread_find(p, rec->tid);
+		if (!th)
+			return 1;
+		p->cur = th;
+	}
+	if (__builtin_expect(!addr || (rec->u.alloc.flags & MPT_ALLOC_FAILED) ||
 				     t->n >= t->limit ||
 				     (!t->freelist && t->npool == t->poolcap),
 			     0))

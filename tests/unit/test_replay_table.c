@@ -21,9 +21,14 @@
 #define NDEV 3
 #define NKEY (NADDR * (1 + NDEV))
 
+/* Threads of process p are p * 100 + 0 .. NTHR - 1. */
+#define NTHR 3
+
 struct model {
 	uint64_t size[NKEY]; /* 0: not live */
 	uint32_t stack[NKEY];
+	uint32_t tid[NKEY];
+	uint64_t last[NTHR]; /* each thread's latest heap block, 0: none */
 	uint64_t heap_bytes, heap_blocks;
 	uint64_t nlive[3];
 };
@@ -87,16 +92,27 @@ static int on_alloc(void *ctx, struct mpt_process *p, const struct mpt_block *b,
 static int on_free(void *ctx, struct mpt_process *p, const struct mpt_block *b,
 		   const struct mpt_free_info *fi)
 {
-	uint32_t k;
+	uint32_t k, j = b->tid % 100;
+	int temporary;
 
 	(void)ctx;
-	(void)fi;
 	if (mpt_process_info(p)->pid != cb.pid || !cb.m)
 		return 0;
 	k = key_of(b);
 	/* The model still holds the block: it is updated after the call. */
 	assert_int_equal(cb.m->size[k], b->size);
 	assert_int_equal(cb.m->stack[k], b->stack);
+	assert_int_equal(cb.m->tid[k], b->tid);
+	/*
+	 * Temporary: a heap block its thread (of this process: inherited
+	 * blocks name the parent's) allocated last.
+	 */
+	temporary = key_domain(k) == MPT_DOMAIN_HEAP &&
+		    b->tid / 100 == cb.pid && j < NTHR &&
+		    cb.m->last[j] == b->addr;
+	assert_int_equal(fi->temporary, temporary);
+	if (temporary)
+		cb.m->last[j] = 0;
 	cb.frees++;
 	return 0;
 }
@@ -107,6 +123,16 @@ static const struct mpt_replay_ops ops = {
 };
 
 static uint64_t now;
+
+static int put_tid(struct mpt_replay *r, int type, uint32_t pid, uint32_t tid,
+		   struct mpt_record *x)
+{
+	x->type = (uint8_t)type;
+	x->pid = pid;
+	x->tid = tid;
+	x->time = ++now;
+	return mpt_replay_record(r, x);
+}
 
 static int put(struct mpt_replay *r, int type, uint32_t pid,
 	       struct mpt_record *x)
@@ -144,7 +170,7 @@ static void start(struct mpt_replay *r, uint32_t pid, uint32_t ppid,
 }
 
 static void model_set(struct model *m, uint32_t k, uint64_t size,
-		      uint32_t stack)
+		      uint32_t stack, uint32_t tid)
 {
 	int d = key_domain(k);
 
@@ -157,6 +183,7 @@ static void model_set(struct model *m, uint32_t k, uint64_t size,
 	}
 	m->size[k] = size;
 	m->stack[k] = stack;
+	m->tid[k] = tid;
 	if (size) {
 		m->nlive[d]++;
 		if (d == MPT_DOMAIN_HEAP) {
@@ -188,6 +215,7 @@ static void churn(struct mpt_replay *r, struct model *m, uint32_t pid, int n,
 		uint32_t k = (uint32_t)(rnd(seed) % NKEY);
 		uint64_t size = 1 + rnd(seed) % 4096;
 		uint32_t stack = 1 + (uint32_t)(rnd(seed) % 8);
+		uint32_t j = (uint32_t)(rnd(seed) % NTHR), tid = pid * 100 + j;
 		int make = (int)(rnd(seed) % 100) < grow;
 		int heap = key_domain(k) == MPT_DOMAIN_HEAP;
 
@@ -196,7 +224,8 @@ static void churn(struct mpt_replay *r, struct model *m, uint32_t pid, int n,
 			/* Frees of dead addresses: a few, then a live one. */
 			if (rnd(seed) % 8 == 0 && heap) {
 				x.u.free.addr = key_addr(k);
-				assert_int_equal(put(r, MPT_REC_FREE, pid, &x),
+				assert_int_equal(put_tid(r, MPT_REC_FREE, pid,
+							 tid, &x),
 						 0);
 				continue;
 			}
@@ -206,15 +235,17 @@ static void churn(struct mpt_replay *r, struct model *m, uint32_t pid, int n,
 			if (heap) {
 				x.u.free.func = MPT_FN_FREE;
 				x.u.free.addr = key_addr(k);
-				assert_int_equal(put(r, MPT_REC_FREE, pid, &x),
+				assert_int_equal(put_tid(r, MPT_REC_FREE, pid,
+							 tid, &x),
 						 0);
 			} else {
 				x.u.gpu_free.addr = key_addr(k);
 				x.u.gpu_free.device = key_device(k);
-				assert_int_equal(
-					put(r, MPT_REC_GPU_FREE, pid, &x), 0);
+				assert_int_equal(put_tid(r, MPT_REC_GPU_FREE,
+							 pid, tid, &x),
+						 0);
 			}
-			model_set(m, k, 0, 0);
+			model_set(m, k, 0, 0, 0);
 			continue;
 		}
 		if (!heap) {
@@ -223,8 +254,9 @@ static void churn(struct mpt_replay *r, struct model *m, uint32_t pid, int n,
 			x.u.gpu_alloc.device = key_device(k);
 			x.u.gpu_alloc.size = size;
 			x.u.gpu_alloc.stack = stack;
-			assert_int_equal(put(r, MPT_REC_GPU_ALLOC, pid, &x), 0);
-			model_set(m, k, size, stack);
+			assert_int_equal(
+				put_tid(r, MPT_REC_GPU_ALLOC, pid, tid, &x), 0);
+			model_set(m, k, size, stack, tid);
 			continue;
 		}
 		x.u.alloc.func = MPT_FN_MALLOC;
@@ -237,15 +269,18 @@ static void churn(struct mpt_replay *r, struct model *m, uint32_t pid, int n,
 
 			x.u.alloc.func = MPT_FN_REALLOC;
 			x.u.alloc.old_addr = key_addr(o);
-			assert_int_equal(put(r, MPT_REC_ALLOC, pid, &x), 0);
+			assert_int_equal(
+				put_tid(r, MPT_REC_ALLOC, pid, tid, &x), 0);
 			if (o != k)
-				model_set(m, o, 0, 0);
-			model_set(m, k, size, stack);
+				model_set(m, o, 0, 0, 0);
+			model_set(m, k, size, stack, tid);
+			m->last[j] = key_addr(k);
 			continue;
 		}
 		/* A live address again: the first block ended unseen. */
-		assert_int_equal(put(r, MPT_REC_ALLOC, pid, &x), 0);
-		model_set(m, k, size, stack);
+		assert_int_equal(put_tid(r, MPT_REC_ALLOC, pid, tid, &x), 0);
+		model_set(m, k, size, stack, tid);
+		m->last[j] = key_addr(k);
 	}
 	cb.m = NULL;
 }
@@ -356,8 +391,10 @@ static void test_replay_table__ordered_deletes(void **state)
 			x.u.alloc.addr = key_addr(k);
 			x.u.alloc.size = k + 1;
 			x.u.alloc.stack = 1 + k % 8;
-			assert_int_equal(put(r, MPT_REC_ALLOC, 1, &x), 0);
-			model_set(&m, k, k + 1, 1 + k % 8);
+			assert_int_equal(put_tid(r, MPT_REC_ALLOC, 1, 100, &x),
+					 0);
+			model_set(&m, k, k + 1, 1 + k % 8, 100);
+			m.last[0] = key_addr(k);
 		}
 		check(r, &m, 1, 0);
 		for (k = 0; k < NADDR; k++) {
@@ -368,15 +405,17 @@ static void test_replay_table__ordered_deletes(void **state)
 				continue;
 			memset(&x, 0, sizeof(x));
 			x.u.free.addr = key_addr(d);
-			assert_int_equal(put(r, MPT_REC_FREE, 1, &x), 0);
-			model_set(&m, d, 0, 0);
+			assert_int_equal(put_tid(r, MPT_REC_FREE, 1, 100, &x),
+					 0);
+			model_set(&m, d, 0, 0, 0);
 		}
 		check(r, &m, 1, 0);
 		for (k = 0; k < NADDR; k += 3) {
 			memset(&x, 0, sizeof(x));
 			x.u.free.addr = key_addr(k);
-			assert_int_equal(put(r, MPT_REC_FREE, 1, &x), 0);
-			model_set(&m, k, 0, 0);
+			assert_int_equal(put_tid(r, MPT_REC_FREE, 1, 100, &x),
+					 0);
+			model_set(&m, k, 0, 0, 0);
 		}
 		check(r, &m, 1, 0);
 	}
@@ -403,8 +442,9 @@ static void test_replay_table__fork_copies(void **state)
 	start(r, 2, 1, MPT_PROC_FORK);
 	/* The child inherits the heap only. */
 	child = parent;
+	memset(child.last, 0, sizeof(child.last));
 	for (k = NADDR; k < NKEY; k++)
-		model_set(&child, k, 0, 0);
+		model_set(&child, k, 0, 0, 0);
 	check(r, &child, 2, 1);
 	check(r, &parent, 1, 0);
 	churn(r, &child, 2, 20000, 50, &seed);
@@ -424,13 +464,15 @@ static void test_replay_table__fork_copies(void **state)
 		x.u.alloc.addr = key_addr(2);
 		x.u.alloc.size = 4242;
 		x.u.alloc.stack = 3;
-		assert_int_equal(put(r, MPT_REC_ALLOC, 3, &x), 0);
+		assert_int_equal(put_tid(r, MPT_REC_ALLOC, 3, 300, &x), 0);
 	}
 	start(r, 3, 1, MPT_PROC_FORK);
 	early = parent;
 	for (k = NADDR; k < NKEY; k++)
-		model_set(&early, k, 0, 0);
-	model_set(&early, 2, 4242, 3);
+		model_set(&early, k, 0, 0, 0);
+	memset(early.last, 0, sizeof(early.last));
+	model_set(&early, 2, 4242, 3, 300);
+	early.last[0] = key_addr(2);
 	check(r, &early, 3, -1);
 	churn(r, &early, 3, 5000, 50, &seed);
 	check(r, &early, 3, -1);
