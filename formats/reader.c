@@ -1136,6 +1136,58 @@ int mpt_reader_seek(struct mpt_reader *r, uint64_t t)
  * the slots, under the lock.
  */
 
+/*
+ * After the last frame: free the input buffer, the zstd context and each
+ * frame buffer once the caller's thread gives its slot back (the last slot
+ * holds no frame), here rather than in mpt_reader_close(), whose thread
+ * still has a report to write.  Returns when all are freed or on stop.
+ */
+static void ahead_release(struct mpt_reader *r)
+{
+	struct ahead *a = r->ah;
+	unsigned i;
+
+	if (!r->is_mem) {
+		free(r->ibuf);
+		r->ibuf = NULL;
+		r->in = NULL;
+	}
+	ZSTD_freeDCtx(r->dctx);
+	r->dctx = NULL;
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		uint8_t *buf = NULL;
+		int left = 0;
+
+		for (i = 0; i < NSLOT && !buf; i++) {
+			/* Filled and not given back: from head, count slots. */
+			struct fres *f = &a->slot[i];
+			int used = (i + NSLOT - a->head) % NSLOT < a->count;
+
+			if (!f->buf)
+				continue;
+			if (used && f->kind == F_DATA) {
+				left = 1;
+				continue;
+			}
+			buf = f->buf;
+			f->buf = NULL;
+			if (i == 0)
+				r->fbuf = NULL;
+		}
+		if (buf) {
+			pthread_mutex_unlock(&a->lock);
+			free(buf);
+			pthread_mutex_lock(&a->lock);
+			continue;
+		}
+		if (!left || a->stop)
+			break;
+		pthread_cond_wait(&a->freed, &a->lock);
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
 static void *ahead_main(void *arg)
 {
 	struct mpt_reader *r = arg;
@@ -1163,8 +1215,10 @@ static void *ahead_main(void *arg)
 		pthread_cond_signal(&a->filled);
 		pthread_mutex_unlock(&a->lock);
 		/* The input holds nothing more after what ends the scan. */
-		if (kind != F_DATA)
+		if (kind != F_DATA) {
+			ahead_release(r);
 			return NULL;
+		}
 		tail = (tail + 1) % NSLOT;
 	}
 }
