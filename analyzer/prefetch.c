@@ -271,12 +271,41 @@ static void fill(struct mpt_prefetch *pf, struct batch *b,
 	}
 }
 
+static void wake_consumer(struct mpt_prefetch *pf)
+{
+	pthread_mutex_lock(&pf->lock);
+	pthread_cond_signal(&pf->wake_cons);
+	pthread_mutex_unlock(&pf->lock);
+}
+
 static void *producer(void *arg)
 {
 	struct mpt_prefetch *pf = arg;
 	struct mpt_record pending;
 	int have_pending = 0;
-	size_t filled = 0;
+	size_t filled = 0, i;
+	void *ring;
+
+	/*
+	 * The records' memory, mapped in at once while the first frame is
+	 * decompressed (this thread has nothing else to do then), so that
+	 * filling the ring takes no page fault per 4 KiB of records.
+	 */
+	ring = mmap(NULL, RING_BYTES, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (ring == MAP_FAILED) {
+		static struct mpt_record none;
+
+		pf->batch[0].rec = &none;
+		pf->batch[0].status = MPT_E_NOMEM;
+		atomic_store(&pf->prod_done, 1);
+		atomic_store(&pf->filled, 1);
+		wake_consumer(pf);
+		return NULL;
+	}
+	pf->ring = ring;
+	for (i = 0; i < NBATCH; i++)
+		pf->batch[i].rec = pf->ring + i * BATCH;
 
 	for (;;) {
 		struct batch *b;
@@ -304,11 +333,8 @@ static void *producer(void *arg)
 		if (b->status <= 0)
 			atomic_store(&pf->prod_done, 1);
 		if (atomic_load(&pf->cons_sleeps) &&
-		    (b->status <= 0 || filled >= atomic_load(&pf->cons_want))) {
-			pthread_mutex_lock(&pf->lock);
-			pthread_cond_signal(&pf->wake_cons);
-			pthread_mutex_unlock(&pf->lock);
-		}
+		    (b->status <= 0 || filled >= atomic_load(&pf->cons_want)))
+			wake_consumer(pf);
 		if (b->status <= 0)
 			return NULL;
 	}
@@ -318,7 +344,6 @@ struct mpt_prefetch *mpt_prefetch_new(struct mpt_reader *r, int *err)
 {
 	struct mpt_prefetch *pf = calloc(1, sizeof(*pf));
 	sigset_t all, old;
-	size_t i;
 	int rc;
 
 	if (!pf) {
@@ -328,20 +353,6 @@ struct mpt_prefetch *mpt_prefetch_new(struct mpt_reader *r, int *err)
 	pf->r = r;
 	/* Decompress on a third thread; alone if it cannot be had. */
 	mpt_reader_set_threads(r, 1);
-	/*
-	 * The records' memory, mapped in now: this thread has nothing else to
-	 * do while the first frame is decompressed, and the decoding thread
-	 * then takes no page fault per 4 KiB of records (about a thousand).
-	 */
-	pf->ring = mmap(NULL, RING_BYTES, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (pf->ring == MAP_FAILED) {
-		free(pf);
-		*err = MPT_E_NOMEM;
-		return NULL;
-	}
-	for (i = 0; i < NBATCH; i++)
-		pf->batch[i].rec = pf->ring + i * BATCH;
 	pthread_mutex_init(&pf->lock, NULL);
 	pthread_cond_init(&pf->wake_prod, NULL);
 	pthread_cond_init(&pf->wake_cons, NULL);
@@ -354,7 +365,6 @@ struct mpt_prefetch *mpt_prefetch_new(struct mpt_reader *r, int *err)
 		pthread_mutex_destroy(&pf->lock);
 		pthread_cond_destroy(&pf->wake_prod);
 		pthread_cond_destroy(&pf->wake_cons);
-		munmap(pf->ring, RING_BYTES);
 		free(pf);
 		*err = MPT_E_NOMEM;
 		return NULL;
@@ -427,6 +437,7 @@ void mpt_prefetch_free(struct mpt_prefetch *pf)
 	pthread_cond_destroy(&pf->wake_cons);
 	for (i = 0; i < NBATCH; i++)
 		free(pf->batch[i].arena);
-	munmap(pf->ring, RING_BYTES);
+	if (pf->ring)
+		munmap(pf->ring, RING_BYTES);
 	free(pf);
 }
