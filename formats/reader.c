@@ -77,8 +77,12 @@ struct fres {
 	char msg[200]; /* without the "byte N: " */
 };
 
-/* Frames scanned ahead on a helper thread (mpt_reader_set_threads()). */
-#define NSLOT 4
+/*
+ * Frames scanned ahead on a helper thread (mpt_reader_set_threads()): few,
+ * as decoding is the slower side; what is still to decode when the last
+ * frame is decompressed is the part that runs on one core alone.
+ */
+#define NSLOT 3
 
 struct ahead {
 	pthread_t thread;
