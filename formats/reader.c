@@ -358,7 +358,7 @@ static ssize_t fill(struct mpt_reader *r)
 		r->in_off += r->in_len;
 		r->in_pos = r->in_len = 0;
 	} else if (r->in_pos && INBUF_SIZE - r->in_len < READ_CHUNK) {
-		/* Only when the room runs out: one move per buffer, not read. */
+		/* Only when room runs out: one move per buffer, not read. */
 		memmove(r->ibuf, r->ibuf + r->in_pos, r->in_len - r->in_pos);
 		r->in_off += r->in_pos;
 		r->in_len -= r->in_pos;
