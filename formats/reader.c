@@ -26,9 +26,10 @@
  * Input buffer for fd input: room for a whole compressed frame (at most
  * ZSTD_compressBound(MPT_FRAME_MAX), a little over 1 MiB), so that zstd
  * decodes each frame in one pass straight into the frame buffer instead of
- * streaming it through its window.
+ * streaming it through its window; and a read's worth more, no more, as
+ * the whole buffer is used in turn (each page of it a page fault).
  */
-#define INBUF_SIZE (2u * 1024 * 1024)
+#define INBUF_SIZE (1280u * 1024)
 /*
  * Bytes one read() asks for at most: a frame's worth or so, so that the
  * first frame is decompressed (and the first records delivered) after
