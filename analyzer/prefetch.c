@@ -283,29 +283,7 @@ static void *producer(void *arg)
 	struct mpt_prefetch *pf = arg;
 	struct mpt_record pending;
 	int have_pending = 0;
-	size_t filled = 0, i;
-	void *ring;
-
-	/*
-	 * The records' memory, mapped in at once while the first frame is
-	 * decompressed (this thread has nothing else to do then), so that
-	 * filling the ring takes no page fault per 4 KiB of records.
-	 */
-	ring = mmap(NULL, RING_BYTES, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (ring == MAP_FAILED) {
-		static struct mpt_record none;
-
-		pf->batch[0].rec = &none;
-		pf->batch[0].status = MPT_E_NOMEM;
-		atomic_store(&pf->prod_done, 1);
-		atomic_store(&pf->filled, 1);
-		wake_consumer(pf);
-		return NULL;
-	}
-	pf->ring = ring;
-	for (i = 0; i < NBATCH; i++)
-		pf->batch[i].rec = pf->ring + i * BATCH;
+	size_t filled = 0;
 
 	for (;;) {
 		struct batch *b;
@@ -344,6 +322,7 @@ struct mpt_prefetch *mpt_prefetch_new(struct mpt_reader *r, int *err)
 {
 	struct mpt_prefetch *pf = calloc(1, sizeof(*pf));
 	sigset_t all, old;
+	size_t i;
 	int rc;
 
 	if (!pf) {
@@ -353,6 +332,15 @@ struct mpt_prefetch *mpt_prefetch_new(struct mpt_reader *r, int *err)
 	pf->r = r;
 	/* Decompress on a third thread; alone if it cannot be had. */
 	mpt_reader_set_threads(r, 1);
+	pf->ring = mmap(NULL, RING_BYTES, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pf->ring == MAP_FAILED) {
+		free(pf);
+		*err = MPT_E_NOMEM;
+		return NULL;
+	}
+	for (i = 0; i < NBATCH; i++)
+		pf->batch[i].rec = pf->ring + i * BATCH;
 	pthread_mutex_init(&pf->lock, NULL);
 	pthread_cond_init(&pf->wake_prod, NULL);
 	pthread_cond_init(&pf->wake_cons, NULL);
@@ -365,10 +353,23 @@ struct mpt_prefetch *mpt_prefetch_new(struct mpt_reader *r, int *err)
 		pthread_mutex_destroy(&pf->lock);
 		pthread_cond_destroy(&pf->wake_prod);
 		pthread_cond_destroy(&pf->wake_cons);
+		munmap(pf->ring, RING_BYTES);
 		free(pf);
 		*err = MPT_E_NOMEM;
 		return NULL;
 	}
+#ifdef MADV_POPULATE_WRITE
+	/*
+	 * This thread has nothing to do until the first records come: map
+	 * the ring in meanwhile (page tables only, no data is touched), from
+	 * its far end, which the decoding thread reaches last.  Each page it
+	 * gets to first is one page fault fewer there, about a thousand in all.
+	 */
+	for (i = NBATCH; i-- > 0;)
+		(void)madvise(pf->batch[i].rec,
+			      BATCH * sizeof(struct mpt_record),
+			      MADV_POPULATE_WRITE);
+#endif
 	return pf;
 }
 
@@ -437,7 +438,6 @@ void mpt_prefetch_free(struct mpt_prefetch *pf)
 	pthread_cond_destroy(&pf->wake_cons);
 	for (i = 0; i < NBATCH; i++)
 		free(pf->batch[i].arena);
-	if (pf->ring)
-		munmap(pf->ring, RING_BYTES);
+	munmap(pf->ring, RING_BYTES);
 	free(pf);
 }
