@@ -601,6 +601,56 @@ static void test_reader_threads__close_early(void **state)
 }
 
 /*
+ * A helper that has scanned to the end frees the buffers given back to
+ * it, and waits for the ones still held: closing then (with a frame held,
+ * or after the last record) neither waits nor frees twice, and the
+ * records read meanwhile are whole.
+ */
+static void test_reader_threads__close_after_scan(void **state)
+{
+	struct mpt_record rec, want;
+	struct mpt_reader *r, *one;
+	size_t len;
+	uint8_t *buf;
+	int err, i, fd, ra, rb, n;
+
+	(void)state;
+	rng = 4242;
+	/* Two frames: the helper is at the end before the first is read. */
+	buf = make_trace(3000, 32768, &len);
+	for (i = 0; i < 4; i++) {
+		r = open_how(buf, len, THREADS, i & 1, &fd);
+		one = mpt_reader_memopen(buf, len, 0, &err);
+		assert_non_null(one);
+		/* Let the helper reach the end and wait with a slot held. */
+		assert_int_equal(mpt_reader_next(r, &rec), 1);
+		assert_int_equal(mpt_reader_next(one, &want), 1);
+		usleep(20000);
+		/* Then a few records more, or all of them. */
+		for (n = 0; i >= 2 || n < 10; n++) {
+			ra = mpt_reader_next(one, &want);
+			rb = mpt_reader_next(r, &rec);
+			assert_int_equal(rb, ra);
+			if (ra <= 0)
+				break;
+			assert_rec_same(&want, &rec);
+		}
+		if (i >= 2) {
+			assert_int_equal(ra, 0);
+			assert_false(mpt_reader_is_cut(r));
+			assert_true(mpt_reader_bytes(r) == len);
+			assert_true(mpt_reader_frames(r) ==
+				    mpt_reader_frames(one));
+		}
+		mpt_reader_close(r);
+		mpt_reader_close(one);
+		if (fd >= 0)
+			close(fd);
+	}
+	free(buf);
+}
+
+/*
  * Closing a reader whose helper waits for a pipe that stays open and
  * silent: it does not wait for input that may never come.
  */
@@ -698,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_reader_threads__corrupt_frame),
 		cmocka_unit_test(test_reader_threads__pipe),
 		cmocka_unit_test(test_reader_threads__close_early),
+		cmocka_unit_test(test_reader_threads__close_after_scan),
 		cmocka_unit_test(test_reader_threads__close_waiting_pipe),
 		cmocka_unit_test(test_reader_threads__signals_blocked),
 	};
