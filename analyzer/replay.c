@@ -196,9 +196,15 @@ static int bt_resize(struct blocktab *t, uint32_t ncap)
 	ncap = 1u << bits;
 	nshift = 64 - bits;
 	mask = ncap - 1;
-	ns = calloc(ncap, sizeof(*ns));
+	/*
+	 * Not calloc(): a large one hands out the zero page, which the probes
+	 * would read first and then write, a second fault and a TLB
+	 * shootdown of the other threads per page.  memset() writes first.
+	 */
+	ns = malloc((size_t)ncap * sizeof(*ns));
 	if (!ns)
 		return MPT_E_NOMEM;
+	memset(ns, 0, (size_t)ncap * sizeof(*ns));
 	for (i = 0; i < t->cap; i++) {
 		const struct bslot *s = &t->slot[i];
 		uint64_t k = s->addr ^ ((uint64_t)s->device << 48);
