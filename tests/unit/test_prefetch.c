@@ -16,6 +16,7 @@
 #include <zstd.h>
 
 #include "mptrace.h"
+#include "unit_trace.h"
 #include "prefetch.h"
 
 #define ZSTD_MAGIC 0xFD2FB528u
@@ -43,7 +44,6 @@ static uint8_t *make_trace(int n, uint32_t frame_max, size_t *len)
 	struct mpt_writer_opts opts = { 0, frame_max, 0 };
 	struct mpt_writer *w;
 	struct mpt_record r;
-	uint8_t *buf;
 	int fd = memfd_create("trace", 0), err = 0, i;
 	/* Big labels, as big as the frames allow. */
 	uint64_t lmax = frame_max / 2 < MPT_STRING_MAX - 26 ?
@@ -100,14 +100,7 @@ static uint8_t *make_trace(int n, uint32_t frame_max, size_t *len)
 		}
 		assert_int_equal(mpt_writer_put(w, &r), 0);
 	}
-	assert_int_equal(mpt_writer_finish(w, 0), 0);
-	mpt_writer_free(w);
-	*len = (size_t)lseek(fd, 0, SEEK_END);
-	buf = malloc(*len);
-	assert_non_null(buf);
-	assert_int_equal(pread(fd, buf, *len, 0), (ssize_t)*len);
-	close(fd);
-	return buf;
+	return unit_finish_slurp(w, fd, len);
 }
 
 static void assert_rec_same(const struct mpt_record *a,

@@ -16,6 +16,7 @@
 
 #include "codec.h"
 #include "mptrace.h"
+#include "unit_trace.h"
 #include "varint.h"
 
 /* A trace assembled by hand, frame by frame. */
@@ -584,8 +585,8 @@ static void test_reader__big_frames_in_pieces(void **state)
 	struct mpt_record rec;
 	uint64_t x = 88172645463325252ull, sum_mem, sum_pipe;
 	uint8_t *buf;
-	size_t len, off;
-	int fd = mkstemp(path), err, i, n_mem, n_pipe, p[2];
+	size_t len;
+	int fd = mkstemp(path), err, i, n_mem, n_pipe, pfd;
 	pid_t pid;
 
 	(void)state;
@@ -629,21 +630,8 @@ static void test_reader__big_frames_in_pieces(void **state)
 	assert_int_equal(n_mem, 1 + 400000 + 1); /* header, events, end */
 	mpt_reader_close(r);
 
-	assert_int_equal(pipe(p), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(p[0]);
-		for (off = 0; off < len; off += 4093) {
-			size_t k = len - off < 4093 ? len - off : 4093;
-
-			if (write(p[1], buf + off, k) != (ssize_t)k)
-				_exit(1);
-		}
-		_exit(0);
-	}
-	close(p[1]);
-	r = mpt_reader_fdopen(p[0], 0, &err);
+	pfd = unit_pipe_feed(buf, len, 4093, &pid);
+	r = mpt_reader_fdopen(pfd, 0, &err);
 	assert_non_null(r);
 	sum_pipe = event_sum(r, &n_pipe);
 	assert_int_equal(n_pipe, n_mem);
@@ -651,7 +639,7 @@ static void test_reader__big_frames_in_pieces(void **state)
 	assert_false(mpt_reader_is_cut(r));
 	assert_true(mpt_reader_bytes(r) == len);
 	mpt_reader_close(r);
-	close(p[0]);
+	close(pfd);
 	assert_int_equal(waitpid(pid, &err, 0), pid);
 	assert_true(WIFEXITED(err) && WEXITSTATUS(err) == 0);
 	free(buf);
