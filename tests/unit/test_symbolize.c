@@ -410,10 +410,13 @@ static void test_symbolize__c_dwarf5(void **state)
 	free(p);
 }
 
-/* What the program's addresses resolve to, apart from where it was loaded. */
-static char *frames_brief(const struct prog *p)
+/*
+ * Every frame of every address of the program, as one text; `brief`: apart
+ * from where the program was loaded (module base names, no addresses).
+ */
+static char *frames_text(struct mpt_symbolizer *s, const struct prog *p,
+			 int brief)
 {
-	struct mpt_symbolizer *s = sym_for(p, 1);
 	struct mpt_frame fr[MAX_FR];
 	char *buf = NULL;
 	size_t size = 0;
@@ -426,17 +429,31 @@ static char *frames_brief(const struct prog *p)
 				    p->addr[i].exact ? MPT_SYM_EXACT : 0, fr,
 				    MAX_FR);
 		assert_true(n >= 1 && n <= MAX_FR);
-		for (k = 0; k < n; k++)
-			fprintf(f, "%s|%s|%s|%u|%u|%s|%llx|%x\n",
-				p->addr[i].label,
+		for (k = 0; k < n; k++) {
+			const char *m = fr[k].module;
+
+			fprintf(f, "%s|%s|%s|%u|%u|%s|%llx|", p->addr[i].label,
 				fr[k].function ? fr[k].function : "(null)",
 				fr[k].file ? fr[k].file : "(null)", fr[k].line,
 				fr[k].column,
-				fr[k].module ? base_of(fr[k].module) : "(null)",
-				(unsigned long long)fr[k].module_offset,
-				fr[k].flags);
+				m ? (brief ? base_of(m) : m) : "(null)",
+				(unsigned long long)fr[k].module_offset);
+			if (!brief)
+				fprintf(f, "%llx|",
+					(unsigned long long)fr[k].addr);
+			fprintf(f, "%x\n", fr[k].flags);
+		}
 	}
 	fclose(f);
+	return buf;
+}
+
+/* What the program's addresses resolve to, apart from where it was loaded. */
+static char *frames_brief(const struct prog *p)
+{
+	struct mpt_symbolizer *s = sym_for(p, 1);
+	char *buf = frames_text(s, p, 1);
+
 	mpt_sym_free(s);
 	return buf;
 }
@@ -1069,40 +1086,11 @@ static void cache_end(void)
 	cache_dir[0] = '\0';
 }
 
-/* Every frame of every address of the program, as one text. */
-static char *frames_text(struct mpt_symbolizer *s, const struct prog *p)
-{
-	struct mpt_frame fr[MAX_FR];
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
-	int i, k, n;
-
-	assert_non_null(f);
-	for (i = 0; i < p->naddr; i++) {
-		n = mpt_sym_resolve(s, 1, MPT_SYM_TIME_LATEST, p->addr[i].addr,
-				    p->addr[i].exact ? MPT_SYM_EXACT : 0, fr,
-				    MAX_FR);
-		assert_true(n >= 1 && n <= MAX_FR);
-		for (k = 0; k < n; k++)
-			fprintf(f, "%s|%s|%s|%u|%u|%s|%llx|%llx|%x\n",
-				p->addr[i].label,
-				fr[k].function ? fr[k].function : "(null)",
-				fr[k].file ? fr[k].file : "(null)", fr[k].line,
-				fr[k].column,
-				fr[k].module ? fr[k].module : "(null)",
-				(unsigned long long)fr[k].module_offset,
-				(unsigned long long)fr[k].addr, fr[k].flags);
-	}
-	fclose(f);
-	return buf;
-}
-
 /* Resolve every address with a new symbolizer; its stats in *st. */
 static char *run_sym(const struct prog *p, struct mpt_sym_stats *st)
 {
 	struct mpt_symbolizer *s = sym_for(p, 1);
-	char *t = frames_text(s, p);
+	char *t = frames_text(s, p, 0);
 
 	mpt_sym_get_stats(s, st);
 	mpt_sym_free(s);
