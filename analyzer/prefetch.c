@@ -54,79 +54,15 @@ static size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-/* Arena bytes copy_bytes_array() takes for `n` strings at `a`. */
-static size_t bytes_array_size(const struct mpt_bytes *a, uint32_t n)
-{
-	size_t size = align8((size_t)n * sizeof(*a));
-	uint32_t i;
-
-	for (i = 0; i < n; i++)
-		size += align8(a[i].len);
-	return size;
-}
-
-/* Bytes of memory a record points to (each piece 8-aligned). */
-static size_t deep_size(const struct mpt_record *rec)
-{
-	size_t n = 0;
-	uint32_t i;
-
-	switch (rec->type) {
-	case MPT_REC_HEADER:
-		n += align8(rec->u.header.host.len);
-		n += bytes_array_size(rec->u.header.argv, rec->u.header.argc);
-		n += bytes_array_size(rec->u.header.opts, rec->u.header.nopts);
-		break;
-	case MPT_REC_PROCESS_START:
-		n += align8(rec->u.process_start.path.len);
-		n += bytes_array_size(rec->u.process_start.argv,
-				      rec->u.process_start.argc);
-		break;
-	case MPT_REC_THREAD_NAME:
-		n += align8(rec->u.thread_name.name.len);
-		break;
-	case MPT_REC_MODULE_LOAD:
-		n += align8(rec->u.module_load.path.len);
-		n += align8(rec->u.module_load.build_id.len);
-		n += align8((size_t)rec->u.module_load.nseg *
-			    sizeof(struct mpt_segment));
-		break;
-	case MPT_REC_STACK:
-		n += (size_t)rec->u.stack.nframe * sizeof(uint64_t);
-		break;
-	case MPT_REC_GPU_DEVICE:
-		n += align8(rec->u.gpu_device.name.len);
-		break;
-	case MPT_REC_COUNTER_DEF:
-		n += align8(rec->u.counter_def.name.len);
-		n += align8(rec->u.counter_def.unit.len);
-		n += align8(rec->u.counter_def.reason.len);
-		break;
-	case MPT_REC_NUMA_TOPOLOGY:
-		n += align8((size_t)rec->u.numa_topology.nnode *
-			    sizeof(struct mpt_numa_node));
-		for (i = 0; i < rec->u.numa_topology.nnode; i++)
-			n += align8(rec->u.numa_topology.node[i].cpus.len);
-		break;
-	case MPT_REC_NUMA_SAMPLE:
-		n += align8((size_t)rec->u.numa_sample.nrun *
-			    sizeof(struct mpt_numa_run));
-		break;
-	case MPT_REC_MARKER:
-	case MPT_REC_SPAN_BEGIN:
-	case MPT_REC_SPAN_END:
-	case MPT_REC_TAG_PUSH:
-		n += align8(rec->u.marker.label.len);
-		break;
-	}
-	return n;
-}
-
+/*
+ * `len` bytes of the batch's arena, a copy of `src`; with no arena, only
+ * count them and hand back `src` (deep_size() measures that way).
+ */
 static void *take(struct batch *b, const void *src, size_t len)
 {
-	char *p = b->arena + b->used;
+	char *p = b->arena ? b->arena + b->used : (char *)src;
 
-	if (len)
+	if (len && b->arena)
 		memcpy(p, src, len);
 	b->used += align8(len);
 	return p;
@@ -134,7 +70,10 @@ static void *take(struct batch *b, const void *src, size_t len)
 
 static void copy_bytes(struct batch *b, struct mpt_bytes *x)
 {
-	x->ptr = take(b, x->ptr, x->len);
+	const char *p = take(b, x->ptr, x->len);
+
+	if (b->arena) /* counting never writes to the reader's memory */
+		x->ptr = p;
 }
 
 static struct mpt_bytes *copy_bytes_array(struct batch *b,
@@ -214,6 +153,16 @@ static void deep_copy(struct batch *b, struct mpt_record *rec)
 		copy_bytes(b, &rec->u.marker.label);
 		break;
 	}
+}
+
+/* Bytes of arena deep_copy() takes for `rec` (each piece 8-aligned). */
+static size_t deep_size(const struct mpt_record *rec)
+{
+	struct batch count = { 0 };
+	struct mpt_record r = *rec;
+
+	deep_copy(&count, &r);
+	return count.used;
 }
 
 /*
