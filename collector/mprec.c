@@ -69,19 +69,32 @@ uint64_t raw_ns(uint64_t delta)
 	return (uint64_t)(((unsigned __int128)delta * M.tsc_mult) >> 32);
 }
 
-static int file_has(const char *path, const char *const *words)
+/*
+ * Read up to size - 1 bytes of a small file (procfs) into buf and end them
+ * with a NUL: the count, or 0 when it cannot be read or is empty.
+ */
+static ssize_t read_small(const char *path, char *buf, size_t size)
 {
-	char buf[16384];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ok = 1;
 
 	if (fd < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
+	return n;
+}
+
+static int file_has(const char *path, const char *const *words)
+{
+	char buf[16384];
+	int ok = 1;
+
+	if (!read_small(path, buf, sizeof(buf)))
+		return 0;
 	for (; *words; words++)
 		ok = ok && strstr(buf, *words);
 	return ok;
@@ -365,20 +378,14 @@ static void read_cmdline(pid_t pid, struct sev *e)
 {
 	char path[64], buf[65536];
 	ssize_t n;
-	int fd;
 	size_t i, start;
 
 	e->argc = 0;
 	e->argv = NULL;
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	n = read_small(path, buf, sizeof(buf));
+	if (!n)
 		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = 0;
 	e->argv = calloc(256, sizeof(char *));
 	if (!e->argv)
 		return;
@@ -587,18 +594,11 @@ static int child_status_take(pid_t pid, int *status)
 static int zombie_status(pid_t pid, int *status)
 {
 	char path[64], buf[4096], *p;
-	ssize_t n;
-	int fd, field;
+	int field;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!read_small(path, buf, sizeof(buf)))
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || p[2] != 'Z')
 		return 0;
