@@ -38,6 +38,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 BIN=${BIN:-$BUILD/bin}
+. "$top/tests/bench/lib.bash"
 REPS=${BENCH_REPS:-3}
 LONG=${ANALYZE_LONG:-1}
 WL=$top/tests/bench/workloads
@@ -91,12 +92,6 @@ record() {
 	fi
 }
 
-events_of() { # TRACE: ALLOC + FREE + GPU records
-	"$BIN/mpdump" --stats -f csv "$1" | awk -F, '$1 == "kind" &&
-		($3 == "alloc" || $3 == "free" || $3 == "gpu_alloc" ||
-		 $3 == "gpu_free") { n += $4 } END { print n + 0 }'
-}
-
 # run TOOL NAME: one run; prints "wall cpu rss_kb".
 run() {
 	local tool=$1 name=$2 t0 t1 cmd ht
@@ -118,19 +113,6 @@ run() {
 	awk -v t0="$t0" -v t1="$t1" '{ printf "%.3f %.2f %d\n", t1 - t0, $1 + $2, $3 }' "$work/time"
 }
 
-median() { # column by column, of the lines on stdin
-	awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i; nf = NF }
-	END {
-		for (i = 1; i <= nf; i++) {
-			for (a = 1; a <= NR; a++) c[a] = v[i, a]
-			for (a = 2; a <= NR; a++)
-				for (b = a; b > 1 && c[b - 1] + 0 > c[b] + 0; b--) {
-					x = c[b]; c[b] = c[b - 1]; c[b - 1] = x
-				}
-			printf "%s%s", c[int((NR + 1) / 2)], i < nf ? " " : "\n"
-		}
-	}'
-}
 
 names=()
 for w in "${workloads[@]}"; do

@@ -26,6 +26,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 BIN=${BIN:-$BUILD/bin}
+. "$top/tests/bench/lib.bash"
 REPS=${BENCH_REPS:-3}
 WL=$top/tests/bench/workloads
 WLBIN=$BUILD/tests/bench/workloads
@@ -107,10 +108,7 @@ measure() {
 	case $mode in
 	mprec)
 		bytes=$(stat -c %s "$work/t.trace")
-		events=$("$BIN/mpdump" --stats -f csv "$work/t.trace" |
-			awk -F, '$1 == "kind" && ($3 == "alloc" || $3 == "free" ||
-				$3 == "gpu_alloc" || $3 == "gpu_free") { n += $4 }
-				END { print n + 0 }')
+		events=$(events_of "$work/t.trace")
 		;;
 	heaptrack)
 		bytes=$(stat -c %s "$work"/ht.* 2>/dev/null | head -n 1)
@@ -121,21 +119,6 @@ measure() {
 			t1 - t0, $(NF - 1) + $NF, rss, b, e, a }' "$work/time"
 }
 
-# median of the lines on stdin, column by column (REPS is odd or not: the
-# lower middle).
-median() {
-	awk '{ for (i = 1; i <= NF; i++) v[i, NR] = $i; nf = NF }
-	END {
-		for (i = 1; i <= nf; i++) {
-			for (a = 1; a <= NR; a++) c[a] = v[i, a]
-			for (a = 2; a <= NR; a++)
-				for (b = a; b > 1 && c[b - 1] + 0 > c[b] + 0; b--) {
-					x = c[b]; c[b] = c[b - 1]; c[b - 1] = x
-				}
-			printf "%s%s", c[int((NR + 1) / 2)], i < nf ? " " : "\n"
-		}
-	}'
-}
 
 modes=(none mprec)
 [ $have_heaptrack = 1 ] && modes+=(heaptrack)
