@@ -1,6 +1,14 @@
 # common.bash - helpers that every tests/e2e/<cmd>/lib.bash sources (not a
 # case).  Variables from tests/run-e2e: BUILD, BIN, TOP, TMPDIR.
 
+# The commands and test programs the cases run.
+MPREC=$BIN/mprec
+MPDUMP=$BIN/mpdump
+MPLEAKS=$BIN/mpleaks
+MPSTACKS=$BIN/mpstacks
+MPTGEN=$BUILD/tests/tools/mptgen
+APPS=$BUILD/tests/apps
+
 fail() {
 	echo "FAIL: $*"
 	exit 1

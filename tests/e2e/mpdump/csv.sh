@@ -3,7 +3,7 @@
 . "$TOP/tests/e2e/mpdump/lib.bash"
 
 t=$TMPDIR/c.trace
-"$GEN" -o "$t" 'process 42 path=/opt/x; stacks 5 depth=3' \
+"$MPTGEN" -o "$t" 'process 42 path=/opt/x; stacks 5 depth=3' \
 	'alloc 100 size=48 stack=2; alloc 7 func=aligned_alloc align=64 size=128' \
 	'free 50; realloc 3 size=4K; mmap 2 size=8K; munmap 1' \
 	'gpu 1 name=g; gpualloc 4 device=1 size=2M; gpufree 4' \

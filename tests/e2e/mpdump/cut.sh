@@ -6,9 +6,9 @@ spec1='process 1; alloc 10 size=32; flush; alloc 20 size=64; flush'
 # The first two frames alone (no END, no index), and the whole trace with a
 # third frame.  Frames are self-contained, so the first is a prefix of the
 # second; its size is where the third frame starts.
-"$GEN" --no-end --no-index -o two.trace "$spec1" || fail "mptgen two"
-"$GEN" --no-index -o full.trace "$spec1" 'alloc 30 size=128' || fail "mptgen full"
-"$GEN" -o indexed.trace "$spec1" 'alloc 30 size=128' || fail "mptgen indexed"
+"$MPTGEN" --no-end --no-index -o two.trace "$spec1" || fail "mptgen two"
+"$MPTGEN" --no-index -o full.trace "$spec1" 'alloc 30 size=128' || fail "mptgen full"
+"$MPTGEN" -o indexed.trace "$spec1" 'alloc 30 size=128' || fail "mptgen indexed"
 s=$(stat -c %s two.trace)
 e=$(stat -c %s full.trace)
 cmp -s -n "$s" two.trace full.trace || fail "two.trace is not a prefix"

@@ -3,7 +3,7 @@
 . "$TOP/tests/e2e/mpdump/lib.bash"
 
 t=$TMPDIR/e.trace
-"$GEN" --every-kind -o "$t" 'mark "tab	quote\" nl"' || fail "mptgen failed"
+"$MPTGEN" --every-kind -o "$t" 'mark "tab	quote\" nl"' || fail "mptgen failed"
 "$MPDUMP" "$t" >e.txt 2>err || fail "mpdump: $(cat err)"
 "$MPDUMP" -f csv "$t" >e.csv 2>err || fail "mpdump -f csv: $(cat err)"
 

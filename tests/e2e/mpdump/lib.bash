@@ -5,12 +5,10 @@
 # printed before.  Variables from tests/run-e2e: BUILD, BIN, TOP, TMPDIR.
 
 set -u
-GEN=$BUILD/tests/tools/mptgen
-MPDUMP=$BIN/mpdump
 
 . "$TOP/tests/e2e/common.bash"
 
-for f in "$GEN" "$MPDUMP"; do
+for f in "$MPTGEN" "$MPDUMP"; do
 	[ -x "$f" ] || fail "missing $f (not built yet?)"
 done
 

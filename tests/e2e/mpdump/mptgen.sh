@@ -4,9 +4,9 @@
 . "$TOP/tests/e2e/mpdump/lib.bash"
 
 spec='process 3; stacks 10; alloc 200 size=16-4K stack=zipf; free 100'
-"$GEN" --seed 7 -o a.trace "$spec" || fail "mptgen a"
-"$GEN" --seed 7 -o b.trace "$spec" || fail "mptgen b"
-"$GEN" --seed 8 -o c.trace "$spec" || fail "mptgen c"
+"$MPTGEN" --seed 7 -o a.trace "$spec" || fail "mptgen a"
+"$MPTGEN" --seed 7 -o b.trace "$spec" || fail "mptgen b"
+"$MPTGEN" --seed 8 -o c.trace "$spec" || fail "mptgen c"
 cmp -s a.trace b.trace || fail "the same seed gave different traces"
 cmp -s a.trace c.trace && fail "different seeds gave the same trace"
 
@@ -17,13 +17,13 @@ process 3
 stacks 10   # ten stacks
 alloc 200 size=16-4K stack=zipf; free 100
 SPEC
-"$GEN" --seed 7 -s spec.txt -o d.trace || fail "mptgen -s"
+"$MPTGEN" --seed 7 -s spec.txt -o d.trace || fail "mptgen -s"
 cmp -s a.trace d.trace || fail "spec file and operands differ"
 
 for f in a.trace c.trace; do
 	zstd -q -t "$f" || fail "zstd -t rejects $f"
 done
-"$GEN" --every-kind -o e.trace || fail "mptgen --every-kind"
+"$MPTGEN" --every-kind -o e.trace || fail "mptgen --every-kind"
 zstd -q -t e.trace || fail "zstd -t rejects the --every-kind trace"
 
 # Sizes stay in their range; frees name live blocks.
@@ -35,7 +35,7 @@ expect "frees" "$(rows a.csv free)" 100
 
 bad() {
 	local rc=0
-	"$GEN" -o x.trace "$@" 2>err || rc=$?
+	"$MPTGEN" -o x.trace "$@" 2>err || rc=$?
 	expect "mptgen $*: status" "$rc" 2
 	expect "mptgen $*: stderr lines" "$(wc -l <err)" 1
 }

@@ -3,7 +3,7 @@
 . "$TOP/tests/e2e/mpdump/lib.bash"
 
 t=$TMPDIR/o.trace
-"$GEN" -o "$t" 'process 10; alloc 4; process 20 ppid=10 kind=fork; alloc 6' \
+"$MPTGEN" -o "$t" 'process 10; alloc 4; process 20 ppid=10 kind=fork; alloc 6' \
 	'use 10; free 2; exit 0; use 20; exit 1' || fail "mptgen failed"
 
 "$MPDUMP" -f csv "$t" >a.csv || fail "mpdump"

@@ -4,7 +4,7 @@
 . "$TOP/tests/e2e/mpdump/lib.bash"
 
 t=$TMPDIR/s.trace
-"$GEN" -o "$t" \
+"$MPTGEN" -o "$t" \
 	'process 100 path=/bin/a modules=2; thread 101 name=w' \
 	'alloc 10 size=100; alloc 5 func=calloc size=64; alloc 3 func=new size=24' \
 	'alloc 2 failed size=1G; free 7; realloc 4 size=200; exit 3' \
@@ -85,7 +85,7 @@ expect decoded.sum "$sum" "$total"
 # mptgen places blocks 128 bytes apart: zz(128) = 256, 2 bytes), stack 0
 # (1): 11 bytes.  The first has no previous address: its delta is the whole
 # address 0x555501000010 (zigzag: 7 bytes), 16 bytes.
-"$GEN" -o x.trace 'process 1 modules=0; alloc 1000 size=100' || fail "mptgen x"
+"$MPTGEN" -o x.trace 'process 1 modules=0; alloc 1000 size=100' || fail "mptgen x"
 "$MPDUMP" --stats -f csv x.trace >x.csv || fail "mpdump --stats x"
 expect "alloc first address" \
 	"$("$MPDUMP" x.trace | awk '$4 == "alloc" { print $7; exit }')" \

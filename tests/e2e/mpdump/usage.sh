@@ -11,7 +11,7 @@ cmp -s out out2 || fail "-h and --help differ"
 grep -q '^mpdump (mptrace) ' out || fail "-V: $(cat out)"
 
 t=$TMPDIR/u.trace
-"$GEN" -o "$t" 'process 1; alloc 1' || fail "mptgen failed"
+"$MPTGEN" -o "$t" 'process 1; alloc 1' || fail "mptgen failed"
 
 bad() { # expected-first-line args...
 	local want=$1 rc=0

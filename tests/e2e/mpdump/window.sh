@@ -3,7 +3,7 @@
 . "$TOP/tests/e2e/mpdump/lib.bash"
 
 t=$TMPDIR/w.trace
-"$GEN" -o "$t" 'process 1; at 1s; alloc 10; at 2s; mark A; alloc 20' \
+"$MPTGEN" -o "$t" 'process 1; at 1s; alloc 10; at 2s; mark A; alloc 20' \
 	'at 3s; mark B; alloc 30; at 4s; alloc 5' || fail "mptgen failed"
 
 win() { # expected-allocs expected-markers options...
@@ -34,7 +34,7 @@ expect "--to 1.5 process_start" "$(rows w.csv process_start)" 1
 # The same windows through the index of a many-frame trace: the result is
 # the full dump filtered by time.
 big=$TMPDIR/big.trace
-"$GEN" -o "$big" --frame-max 4K 'process 9; stacks 20' \
+"$MPTGEN" -o "$big" --frame-max 4K 'process 9; stacks 20' \
 	'alloc 3000 size=16-256; free 1000; alloc 1000' || fail "mptgen big"
 [ "$(zstd -lv "$big" 2>/dev/null | awk '/Zstandard Frames/ { print $NF }')" -gt 10 ] ||
 	fail "the big trace has too few frames"

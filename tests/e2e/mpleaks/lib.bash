@@ -8,10 +8,6 @@
 # Variables from tests/run-e2e: BUILD, BIN, TOP, TMPDIR.
 
 set -u
-MPLEAKS=$BIN/mpleaks
-MPREC=$BIN/mprec
-MPDUMP=$BIN/mpdump
-MPTGEN=$BUILD/tests/tools/mptgen
 LEAKDIR=$BUILD/tests/leak
 
 . "$TOP/tests/e2e/common.bash"
@@ -28,4 +24,16 @@ summary() {
 	on && /not freed:/       { u = $(NF-1) "/" $(NF-4) }
 	on && /suppressed:/      { s = $(NF-1) "/" $(NF-4); on = 0 }
 	END { printf "D=%s I=%s P=%s R=%s U=%s S=%s\n", d, i, p, r, u, s }' "$1"
+}
+
+# vg_totals LOG: valgrind's LEAK SUMMARY as "D=b/B I=b/B P=b/B R=b/B"
+# (no leaks: zeros)
+vg_totals() {
+	awk 'function num(s) { gsub(/,/, "", s); return s + 0 }
+	/definitely lost:/ { db = num($(NF-4)); dk = num($(NF-1)) }
+	/indirectly lost:/ { ib = num($(NF-4)); ik = num($(NF-1)) }
+	/possibly lost:/   { pb = num($(NF-4)); pk = num($(NF-1)) }
+	/still reachable:/ { rb = num($(NF-4)); rk = num($(NF-1)) }
+	END { printf "D=%d/%d I=%d/%d P=%d/%d R=%d/%d\n",
+		dk, db, ik, ib, pk, pb, rk, rb }' "$1"
 }

@@ -10,16 +10,6 @@ command -v valgrind >/dev/null || skip "valgrind not installed"
 QA=$BUILD/tests/qa
 need "$MPLEAKS" "$MPREC" "$QA/hashtab"
 
-vg_totals() { # valgrind log -> "D=b/B I=b/B P=b/B R=b/B" (no leaks: zeros)
-	awk 'function num(s) { gsub(/,/, "", s); return s + 0 }
-	/definitely lost:/ { db = num($(NF-4)); dk = num($(NF-1)) }
-	/indirectly lost:/ { ib = num($(NF-4)); ik = num($(NF-1)) }
-	/possibly lost:/   { pb = num($(NF-4)); pk = num($(NF-1)) }
-	/still reachable:/ { rb = num($(NF-4)); rk = num($(NF-1)) }
-	END { printf "D=%d/%d I=%d/%d P=%d/%d R=%d/%d\n",
-		dk, db, ik, ib, pk, pb, rk, rb }' "$1"
-}
-
 # The allocating frame of a loss record, the same way for both tools: the
 # first frame below the allocator, as file basename:line when the frame has
 # one, else the function name.

@@ -6,16 +6,6 @@
 command -v valgrind >/dev/null || skip "valgrind not installed"
 need "$MPLEAKS" "$MPREC"
 
-vg_totals() { # valgrind log -> "D=b/B I=b/B P=b/B R=b/B"
-	awk 'function num(s) { gsub(/,/, "", s); return s + 0 }
-	/definitely lost:/ { db = num($(NF-4)); dk = num($(NF-1)) }
-	/indirectly lost:/ { ib = num($(NF-4)); ik = num($(NF-1)) }
-	/possibly lost:/   { pb = num($(NF-4)); pk = num($(NF-1)) }
-	/still reachable:/ { rb = num($(NF-4)); rk = num($(NF-1)) }
-	END { printf "D=%d/%d I=%d/%d P=%d/%d R=%d/%d\n",
-		dk, db, ik, ib, pk, pb, rk, rb }' "$1"
-}
-
 # Loss records as "KIND BYTES BLOCKS FUNCTION" sorted, where FUNCTION is the
 # first frame that is not the allocator or the tests' leak_alloc wrapper.
 vg_records() {

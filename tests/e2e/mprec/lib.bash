@@ -8,9 +8,6 @@
 # Variables from tests/run-e2e: BUILD, BIN, TOP, TMPDIR.
 
 set -u
-APPS=$BUILD/tests/apps
-MPREC=$BIN/mprec
-MPDUMP=$BIN/mpdump
 T=$TMPDIR/t.trace
 CSV=$TMPDIR/t.csv
 

@@ -8,11 +8,6 @@
 # Variables from tests/run-e2e: BUILD, BIN, TOP, TMPDIR.
 
 set -u
-MPSTACKS=$BIN/mpstacks
-MPREC=$BIN/mprec
-MPDUMP=$BIN/mpdump
-MPTGEN=$BUILD/tests/tools/mptgen
-APPS=$BUILD/tests/apps
 
 . "$TOP/tests/e2e/common.bash"
 
