@@ -251,56 +251,61 @@ static void test_reader__empty_missing_directory(void **state)
 	mpt_reader_close(NULL);
 }
 
-/* Absurd lengths in the second frame: LIMIT, with that frame's offset. */
-static void test_reader__absurd_lengths(void **state)
+/*
+ * A trace of a good header frame, then a frame of the `len` bytes at `c`:
+ * the reader stops at it with LIMIT, saying `what` at that frame's offset;
+ * with `exact`, also after the header only and with its offset there.
+ */
+static void expect_limit(const uint8_t *c, size_t len, const char *what,
+			 int exact)
 {
 	static struct tb t;
-	uint8_t c[256], *p;
+	uint8_t h[256];
 	struct mpt_reader *r;
-	char want[128];
+	char want[160];
 	size_t off;
 	int n;
 
-	/* Record length 2^40. */
 	t.len = 0;
-	tb_frame(&t, c, good_header(c));
+	tb_frame(&t, h, good_header(h));
+	off = tb_frame(&t, c, len);
+	r = open_tb(&t, 0);
+	assert_int_equal(drain(r, &n), MPT_E_LIMIT);
+	if (exact)
+		assert_int_equal(n, 1);
+	snprintf(want, sizeof(want), "byte %zu: %s", off, what);
+	assert_string_equal(mpt_reader_errmsg(r), want);
+	if (exact)
+		assert_true(mpt_reader_offset(r) == off);
+	mpt_reader_close(r);
+}
+
+/* Absurd lengths in the second frame: LIMIT, with that frame's offset. */
+static void test_reader__absurd_lengths(void **state)
+{
+	uint8_t c[256], *p;
+
+	(void)state;
+	/* Record length 2^40. */
 	p = c;
 	*p++ = MPT_REC_MARKER;
 	p = mpt_varint_put(p, 1ull << 40);
 	memset(p, 0, 20);
-	off = tb_frame(&t, c, (size_t)(p + 20 - c));
-	r = open_tb(&t, 0);
-	assert_int_equal(drain(r, &n), MPT_E_LIMIT);
-	assert_int_equal(n, 1);
-	snprintf(want, sizeof(want),
-		 "byte %zu: record length 1099511627776 "
-		 "exceeds limit 1048560",
-		 off);
-	assert_string_equal(mpt_reader_errmsg(r), want);
-	assert_true(mpt_reader_offset(r) == off);
-	mpt_reader_close(r);
+	expect_limit(c, (size_t)(p + 20 - c),
+		     "record length 1099511627776 exceeds limit 1048560", 1);
 
 	/* String length 2^33. */
-	t.len = 0;
-	tb_frame(&t, c, good_header(c));
 	p = c;
 	*p++ = MPT_REC_THREAD_NAME;
 	*p++ = 6;
 	*p++ = 0;
 	p = mpt_varint_put(p, 1ull << 33);
-	off = tb_frame(&t, c, (size_t)(p - c));
-	r = open_tb(&t, 0);
-	assert_int_equal(drain(r, &n), MPT_E_LIMIT);
-	snprintf(want, sizeof(want),
-		 "byte %zu: thread_name record: string "
-		 "length 8589934592 exceeds limit 65536",
-		 off);
-	assert_string_equal(mpt_reader_errmsg(r), want);
-	mpt_reader_close(r);
+	expect_limit(c, (size_t)(p - c),
+		     "thread_name record: string length 8589934592 exceeds "
+		     "limit 65536",
+		     0);
 
 	/* nframe 2^40. */
-	t.len = 0;
-	tb_frame(&t, c, good_header(c));
 	p = c;
 	*p++ = MPT_REC_STACK;
 	*p++ = 9;
@@ -308,15 +313,10 @@ static void test_reader__absurd_lengths(void **state)
 	*p++ = 1;
 	*p++ = 0;
 	p = mpt_varint_put(p, 1ull << 40);
-	off = tb_frame(&t, c, (size_t)(p - c));
-	r = open_tb(&t, 0);
-	assert_int_equal(drain(r, &n), MPT_E_LIMIT);
-	snprintf(want, sizeof(want),
-		 "byte %zu: stack record: array length "
-		 "1099511627776 exceeds limit 1024",
-		 off);
-	assert_string_equal(mpt_reader_errmsg(r), want);
-	mpt_reader_close(r);
+	expect_limit(c, (size_t)(p - c),
+		     "stack record: array length 1099511627776 exceeds limit "
+		     "1024",
+		     0);
 }
 
 /* A frame that decodes to more than 1 MiB is refused. */
