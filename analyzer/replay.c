@@ -819,26 +819,6 @@ static int tag_intern(struct mpt_replay *r, struct mpt_bytes label,
  * Heap, mappings, GPU.
  */
 
-static int emit_free(struct mpt_replay *r, struct mpt_process *p,
-		     const struct mpt_block *b, uint32_t tid, int realloc)
-{
-	struct mpt_free_info fi;
-
-	if (!r->ops.free)
-		return 0;
-	fi.time = r->now;
-	fi.lifetime = r->now >= b->time ? r->now - b->time : 0;
-	fi.tid = tid;
-	fi.realloc = realloc;
-	fi.temporary = 0;
-	if (b->domain == MPT_DOMAIN_HEAP) {
-		struct thread *t = thread_find(p, b->tid);
-
-		fi.temporary = t && t->last_addr == b->addr;
-	}
-	return r->ops.free(r->ctx, p, b, &fi);
-}
-
 static int call_free(struct mpt_replay *r, struct mpt_process *p,
 		     const struct mpt_block *b, uint32_t tid, int realloc,
 		     int temporary)
@@ -853,9 +833,25 @@ static int call_free(struct mpt_replay *r, struct mpt_process *p,
 	return r->ops.free(r->ctx, p, b, &fi);
 }
 
-/* A heap block is gone: judge "temporary", count, tell the callback. */
-static int heap_gone(struct mpt_replay *r, struct mpt_process *p,
+static int emit_free(struct mpt_replay *r, struct mpt_process *p,
 		     const struct mpt_block *b, uint32_t tid, int realloc)
+{
+	int temporary = 0;
+
+	if (!r->ops.free)
+		return 0;
+	if (b->domain == MPT_DOMAIN_HEAP) {
+		struct thread *t = thread_find(p, b->tid);
+
+		temporary = t && t->last_addr == b->addr;
+	}
+	return call_free(r, p, b, tid, realloc, temporary);
+}
+
+/* A heap block is gone: judge "temporary", count, tell the callback. */
+static inline int heap_gone(struct mpt_replay *r, struct mpt_process *p,
+			    const struct mpt_block *b, uint32_t tid,
+			    int realloc)
 {
 	struct thread *t = thread_find(p, b->tid);
 	int temporary = t && t->last_addr == b->addr;
@@ -902,6 +898,24 @@ static inline void block_init(struct mpt_replay *r, struct mpt_block *b,
 	b->func = 0;
 	b->flags = 0;
 	b->device = 0;
+}
+
+/*
+ * A new heap block `b` of thread `t` is in the table: count it, note it for
+ * "temporary", tell the callback.
+ */
+static inline int heap_added(struct mpt_replay *r, struct mpt_process *p,
+			     struct thread *t, const struct mpt_block *b,
+			     const struct mpt_record *rec)
+{
+	t->last_addr = b->addr;
+	p->info.heap_bytes += b->size;
+	p->info.heap_blocks++;
+	if (p->info.heap_bytes > p->info.heap_peak) {
+		p->info.heap_peak = p->info.heap_bytes;
+		p->info.heap_peak_time = rec->time;
+	}
+	return r->ops.alloc ? r->ops.alloc(r->ctx, p, b, rec) : 0;
 }
 
 static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
@@ -954,14 +968,7 @@ static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
 		if (err)
 			return err;
 	}
-	t->last_addr = addr;
-	p->info.heap_bytes += b->size;
-	p->info.heap_blocks++;
-	if (p->info.heap_bytes > p->info.heap_peak) {
-		p->info.heap_peak = p->info.heap_bytes;
-		p->info.heap_peak_time = rec->time;
-	}
-	return r->ops.alloc ? r->ops.alloc(r->ctx, p, b, rec) : 0;
+	return heap_added(r, p, t, b, rec);
 }
 
 static int on_free(struct mpt_replay *r, struct mpt_process *p,
@@ -1212,42 +1219,23 @@ fast_alloc(struct mpt_replay *r, struct mpt_process *p,
 	for (i = bt_home(t, addr, 0); t->slot[i].addr; i = (i + 1) & mask)
 		if (t->slot[i].addr == addr)
 			return 1;
-	if (t->freelist) {
-		idx = t->freelist - 1;
-		t->freelist = (uint32_t)POOL_NEXT(&t->pool[idx]);
-	} else {
-		idx = t->npool++;
-	}
+	idx = bt_take(t, ret); /* cannot fail: there is room */
 	t->slot[i].addr = addr;
 	t->slot[i].idx = idx;
 	t->slot[i].device = 0;
 	t->n++;
 	b = &t->pool[idx];
-	b->addr = addr;
-	b->size = rec->u.alloc.size;
-	b->time = rec->time;
-	b->stack = stack_index(r, rec->u.alloc.stack);
-	b->tid = th->tid;
-	b->tag = th->ntag ? th->tag[th->ntag - 1] : 0;
-	b->kind = MPT_LEAK_UNKNOWN;
-	b->domain = MPT_DOMAIN_HEAP;
+	block_init(r, b, th, addr, rec->u.alloc.size, rec->time,
+		   rec->u.alloc.stack, MPT_DOMAIN_HEAP);
 	b->func = (uint8_t)rec->u.alloc.func;
-	b->flags = rec->u.alloc.flags & MPT_ALLOC_SAMPLED ? MPT_BLOCK_SAMPLED :
-							    0;
-	b->device = 0;
-	th->last_addr = addr;
+	if (rec->u.alloc.flags & MPT_ALLOC_SAMPLED)
+		b->flags |= MPT_BLOCK_SAMPLED;
 	p->info.allocs++;
 	if (rec->u.alloc.old_addr) {
 		b->flags |= MPT_BLOCK_REALLOC;
 		p->info.reallocs++;
 	}
-	p->info.heap_bytes += b->size;
-	p->info.heap_blocks++;
-	if (p->info.heap_bytes > p->info.heap_peak) {
-		p->info.heap_peak = p->info.heap_bytes;
-		p->info.heap_peak_time = rec->time;
-	}
-	*ret = r->ops.alloc ? r->ops.alloc(r->ctx, p, b, rec) : 0;
+	*ret = heap_added(r, p, th, b, rec);
 	return 0;
 }
 
@@ -1255,40 +1243,14 @@ static inline __attribute__((always_inline)) int
 fast_free(struct mpt_replay *r, struct mpt_process *p,
 	  const struct mpt_record *rec, int *ret)
 {
-	struct blocktab *t = &p->heap;
-	uint64_t addr = rec->u.free.addr;
-	uint32_t i, mask = t->cap - 1;
-	struct mpt_block *b;
-	struct thread *th;
-	int temporary;
+	struct bslot *s;
 
-	if (__builtin_expect(!addr || !t->cap, 0))
+	if (__builtin_expect(!rec->u.free.addr, 0) ||
+	    !(s = bt_find(&p->heap, rec->u.free.addr, 0)))
 		return 1;
-	for (i = bt_home(t, addr, 0);; i = (i + 1) & mask) {
-		if (t->slot[i].addr == addr)
-			break;
-		if (!t->slot[i].addr)
-			return 1;
-	}
-	b = &t->pool[t->slot[i].idx];
-	bt_unlink(t, &t->slot[i]);
-	th = p->cur;
-	if (!th || th->tid != b->tid)
-		th = thread_find(p, b->tid);
-	temporary = th && th->last_addr == addr;
-	if (temporary)
-		th->last_addr = 0;
-	p->info.heap_bytes -= b->size;
-	p->info.heap_blocks--;
-	p->info.frees++;
-	*ret = 0;
-	if (r->ops.free)
-		*ret = call_free(r, p, b, rec->tid,
-				 rec->u.free.func == MPT_FN_REALLOC ||
-					 rec->u.free.func ==
-						 MPT_FN_REALLOCARRAY,
-				 temporary);
-	bt_release_entry(t, b);
+	*ret = heap_free(r, p, s, rec->tid,
+			 rec->u.free.func == MPT_FN_REALLOC ||
+				 rec->u.free.func == MPT_FN_REALLOCARRAY);
 	return 0;
 }
 
