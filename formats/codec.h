@@ -280,26 +280,26 @@ uint8_t *mpt_encode_context(uint8_t *p, uint8_t *end, uint64_t time,
 /*
  * A heap address field of the fast path into `out`: a back-reference k into
  * `ring` (holding `n` pushes, referable up to `max`) or 0 and an explicit
- * delta.  Which one it is varies from record to record without a pattern,
- * so both are computed and one is picked without a branch; the explicit
- * varint is parsed even after a back-reference (the pad keeps the load in
- * bounds, and an overlong one just sends the record to the general
- * decoder).  Evaluates to 0 from the enclosing function on a bad k.
+ * delta from `base`.  Which one it is varies from record to record without a
+ * pattern, so both are computed and one is picked without a branch; the
+ * explicit varint is parsed even after a back-reference (the pad keeps the load
+ * in bounds, and an overlong one just sends the record to the general decoder).
+ * Evaluates to 0 from the enclosing function on a bad k.
  */
-#define MPT_FAST_HADDR(p, out, ring, n, max)                                 \
-	do {                                                                 \
-		uint64_t k_, zz_, sel_;                                      \
-		uint32_t n_ = (n);                                           \
-		const uint8_t *q_;                                           \
-		MPT_FAST_VARINT1(p, k_);                                     \
-		if (__builtin_expect(k_ > n_ || k_ > (max), 0))              \
-			return 0;                                            \
-		q_ = (p);                                                    \
-		MPT_FAST_VARINT(q_, zz_);                                    \
-		sel_ = 0 - (uint64_t)(k_ != 0);                              \
-		(out) = ((ring)[(n_ - (uint32_t)k_) & ((max)-1)] & sel_) |   \
-			((din->addr + (uint64_t)mpt_unzigzag(zz_)) & ~sel_); \
-		(p) += (size_t)(q_ - (p)) & ~(size_t)sel_;                   \
+#define MPT_FAST_HADDR(p, out, ring, n, max, base)                         \
+	do {                                                               \
+		uint64_t k_, zz_, sel_;                                    \
+		uint32_t n_ = (n);                                         \
+		const uint8_t *q_;                                         \
+		MPT_FAST_VARINT1(p, k_);                                   \
+		if (__builtin_expect(k_ > n_ || k_ > (max), 0))            \
+			return 0;                                          \
+		q_ = (p);                                                  \
+		MPT_FAST_VARINT(q_, zz_);                                  \
+		sel_ = 0 - (uint64_t)(k_ != 0);                            \
+		(out) = ((ring)[(n_ - (uint32_t)k_) & ((max)-1)] & sel_) | \
+			(((base) + (uint64_t)mpt_unzigzag(zz_)) & ~sel_);  \
+		(p) += (size_t)(q_ - (p)) & ~(size_t)sel_;                 \
 	} while (0)
 
 /*
@@ -322,7 +322,7 @@ mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 	 */
 	const uint8_t *p = *pp, *e;
 	uint64_t dt, a, v1, v2, size, stack, time = din->time;
-	uint64_t align = 0, old = 0, k, zz;
+	uint64_t align = 0, old = 0;
 	struct mpt_href *h = din->h;
 	int type = p[0];
 	unsigned len = p[1];
@@ -338,24 +338,14 @@ mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 		MPT_FAST_VARINT1(p, v1);
 		MPT_FAST_VARINT1(p, v2);
 		MPT_FAST_VARINT12(p, size);
-		MPT_FAST_HADDR(p, a, h->fring, h->nf, MPT_FREF);
+		MPT_FAST_HADDR(p, a, h->fring, h->nf, MPT_FREF, din->addr);
 		MPT_FAST_VARINT12(p, stack);
 		if (__builtin_expect(p < e, 0)) {
 			/* The optional align, then old_addr (a realloc). */
 			MPT_FAST_VARINT(p, align);
-			if (p < e) {
-				MPT_FAST_VARINT1(p, k);
-				if (k > h->nf || k > MPT_FREF)
-					return 0;
-				if (k) {
-					old = h->fring[(h->nf - (uint32_t)k) &
-						       (MPT_FREF - 1)];
-				} else {
-					MPT_FAST_VARINT(p, zz);
-					old = (a ? a : din->addr) +
-					      (uint64_t)mpt_unzigzag(zz);
-				}
-			}
+			if (p < e)
+				MPT_FAST_HADDR(p, old, h->fring, h->nf,
+					       MPT_FREF, a ? a : din->addr);
 		}
 		/* More fields, or corrupt, or too wide: the general way. */
 		if (p != e || (v1 | v2) > UINT32_MAX)
@@ -373,7 +363,7 @@ mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 			h->aring[h->na++ & (MPT_AREF - 1)] = a;
 	} else {
 		MPT_FAST_VARINT1(p, v1);
-		MPT_FAST_HADDR(p, a, h->aring, h->na, MPT_AREF);
+		MPT_FAST_HADDR(p, a, h->aring, h->na, MPT_AREF, din->addr);
 		if (p != e || v1 > UINT32_MAX)
 			return 0;
 		if (time + dt < time)
