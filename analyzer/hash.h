@@ -8,6 +8,7 @@
 #ifndef MPT_HASH_H
 #define MPT_HASH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct mpt_hmap_slot {
@@ -30,6 +31,19 @@ static inline uint64_t mpt_hash64(uint64_t k)
 	k *= 0xff51afd7ed558ccdull;
 	k ^= k >> 33;
 	return k;
+}
+
+/* FNV-1a over `n` bytes: a hash of strings for the analyzer's tables. */
+static inline uint64_t mpt_hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--) {
+		h ^= *c++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
 }
 
 /* Initialize an empty map (allocates nothing). */

@@ -22,18 +22,6 @@ struct mpt_stacktree {
 	struct mpt_hmap byhash; /* string hash -> name id (probed on clash) */
 };
 
-static uint64_t str_hash(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
 struct mpt_stacktree *mpt_stacktree_new(void)
 {
 	struct mpt_stacktree *t = calloc(1, sizeof(*t));
@@ -75,7 +63,7 @@ void mpt_stacktree_free(struct mpt_stacktree *t)
 uint32_t mpt_stacktree_intern(struct mpt_stacktree *t, const char *name,
 			      size_t len)
 {
-	uint64_t key = str_hash(name, len), *slot;
+	uint64_t key = mpt_hash_bytes(name, len), *slot;
 	int isnew;
 	char *copy;
 

@@ -1,6 +1,7 @@
 /* Symbolizer: process maps, ELF symbol tables, DWARF lines and inlines, debug
  * files. */
 #include "symbolize.h"
+#include "hash.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -61,17 +62,6 @@ static uint64_t hash64(uint64_t x)
 	return x;
 }
 
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (n--) {
-		h ^= (unsigned char)*p++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /*
  * Interned strings: every name and path handed out lives here until the
  * symbolizer is freed, so frames can be cached and evicted freely while
@@ -130,7 +120,7 @@ static const char *intern_n(struct strpool *p, const char *s, size_t len)
 
 			if (!o)
 				continue;
-			j = hash_bytes(o, strlen(o)) & (nn - 1);
+			j = mpt_hash_bytes(o, strlen(o)) & (nn - 1);
 			while (ns[j])
 				j = (j + 1) & (nn - 1);
 			ns[j] = o;
@@ -139,7 +129,7 @@ static const char *intern_n(struct strpool *p, const char *s, size_t len)
 		p->slot = ns;
 		p->nslot = nn;
 	}
-	h = hash_bytes(s, len);
+	h = mpt_hash_bytes(s, len);
 	for (i = h & (p->nslot - 1); p->slot[i]; i = (i + 1) & (p->nslot - 1))
 		if (!strncmp(p->slot[i], s, len) && p->slot[i][len] == '\0')
 			return p->slot[i];
