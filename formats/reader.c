@@ -861,6 +861,15 @@ static int skim_record(struct mpt_reader *r)
 	return 1;
 }
 
+/* `rec` is earlier than the record before it. */
+static int order_fail(struct mpt_reader *r, const struct mpt_record *rec)
+{
+	return fail(r, MPT_E_ORDER, r->frame_off,
+		    "record time %" PRIu64 " is before the previous record's "
+		    "(%" PRIu64 ")",
+		    rec->time, r->last_time);
+}
+
 int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 {
 	int rc, known;
@@ -881,12 +890,7 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 			    mpt_decode_event(&r->p, r->fend, rec, &r->d,
 					     &r->d)) {
 				if (unlikely(rec->time < r->last_time))
-					return fail(r, MPT_E_ORDER,
-						    r->frame_off,
-						    "record time %" PRIu64
-						    " is before the previous "
-						    "record's (%" PRIu64 ")",
-						    rec->time, r->last_time);
+					return order_fail(r, rec);
 				return 1;
 			}
 			known = mpt_decode(&r->p, r->fend, rec, &r->d, &r->dec);
@@ -902,11 +906,7 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 						    rec->type);
 			}
 			if (unlikely(rec->time < r->last_time))
-				return fail(r, MPT_E_ORDER, r->frame_off,
-					    "record time %" PRIu64 " is before "
-					    "the previous record's (%" PRIu64
-					    ")",
-					    rec->time, r->last_time);
+				return order_fail(r, rec);
 			if (unlikely(rec->type <= MPT_REC_CONTEXT ||
 				     !r->saw_header || r->saw_end)) {
 				rc = special(r, rec);
