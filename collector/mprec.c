@@ -345,6 +345,17 @@ static struct proc *proc_find(pid_t pid)
 	return NULL;
 }
 
+/* Free a process entry whose regions are gone (not unlinked here). */
+static void proc_free(struct proc *p)
+{
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	u64map_release(&p->live);
+	free(p->mod);
+	free(p->thr);
+	free(p);
+}
+
 static struct proc *proc_new(pid_t pid, pid_t ppid)
 {
 	struct proc *p = calloc(1, sizeof(*p)), **pp;
@@ -699,12 +710,7 @@ static void prune_done(void)
 
 		if (p->state == PROC_DONE && !p->rg) {
 			*pp = p->next;
-			if (p->pidfd >= 0)
-				close(p->pidfd);
-			u64map_release(&p->live);
-			free(p->mod);
-			free(p->thr);
-			free(p);
+			proc_free(p);
 		} else {
 			pp = &p->next;
 		}
@@ -809,12 +815,7 @@ static void cleanup(void)
 			p->rg = rg->next;
 			region_free(rg);
 		}
-		if (p->pidfd >= 0)
-			close(p->pidfd);
-		u64map_release(&p->live);
-		free(p->mod);
-		free(p->thr);
-		free(p);
+		proc_free(p);
 	}
 	free(M.sev);
 	u64map_release(&M.stacks);
