@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "hash.h"
-#include "prefetch.h"
 #include "replay.h"
 #include "symbolize.h"
 
@@ -1518,31 +1517,18 @@ int mpt_replay_finish(struct mpt_replay *r)
 
 int mpt_replay_run(struct mpt_replay *r, struct mpt_reader *rd)
 {
-	struct mpt_record rec;
-	struct mpt_prefetch *pf;
-	const struct mpt_record *prec;
-	int ret, err;
+	const struct mpt_record *rec;
+	int n, i, ret;
 
-	/* Decode on a second thread when one can be had. */
-	pf = mpt_prefetch_new(rd, &err);
-	if (pf) {
-		while ((ret = mpt_prefetch_next(pf, &prec)) > 0) {
-			ret = replay_one(r, prec);
+	/* Runs of records, decoded on worker threads if the reader has any. */
+	while ((n = mpt_reader_next_run(rd, &rec)) > 0)
+		for (i = 0; i < n; i++) {
+			ret = replay_one(r, &rec[i]);
 			if (ret)
-				break;
+				return ret;
 		}
-		mpt_prefetch_free(pf);
-		if (ret)
-			return ret;
-		return mpt_replay_finish(r);
-	}
-	while ((ret = mpt_reader_next(rd, &rec)) > 0) {
-		ret = mpt_replay_record(r, &rec);
-		if (ret)
-			return ret;
-	}
-	if (ret < 0)
-		return ret;
+	if (n < 0)
+		return n;
 	return mpt_replay_finish(r);
 }
 

@@ -160,9 +160,10 @@ int mpt_replay_record(struct mpt_replay *r, const struct mpt_record *rec);
 int mpt_replay_finish(struct mpt_replay *r);
 
 /*
- * Read every record of `rd` into the replay, then finish.  Decoding runs on
- * a second thread (see prefetch.h) when one can be started; callbacks run
- * on the caller's thread.  Returns 0, the reader's negative error (the
+ * Read every record of `rd` into the replay, then finish, taking the records
+ * in runs (mpt_reader_next_run()): decoded on the reader's worker threads
+ * when it has them (mpt_reader_set_threads()); callbacks run on the
+ * caller's thread.  Returns 0, the reader's negative error (the
  * caller asks mpt_reader_errmsg()), or a callback's value.
  */
 int mpt_replay_run(struct mpt_replay *r, struct mpt_reader *rd);

@@ -512,6 +512,15 @@ int mpt_reader_next_batch(struct mpt_reader *r, struct mpt_record *rec,
 			  size_t max);
 
 /*
+ * The same without a copy: *recs points to the next n records (n as
+ * mpt_reader_next_batch() would return, at most 256), in memory of the
+ * reader that is borrowed, with what the records point to, until the next
+ * call.  Returns n (at least 1), 0 at the end of the trace, or a negative
+ * MPT_E_* code.
+ */
+int mpt_reader_next_run(struct mpt_reader *r, const struct mpt_record **recs);
+
+/*
  * Position the reader so that mpt_reader_next() delivers the definition
  * records (mpt_type_is_definition()) from before time `t`, then every record
  * at or after `t`.  Uses the trailing index when the input is a seekable

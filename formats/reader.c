@@ -156,6 +156,8 @@ struct mpt_reader {
 	char *hdr_buf;
 	struct mpt_bytes *hdr_str;
 
+	struct mpt_record *runbuf; /* mpt_reader_next_run() */
+
 	char errmsg[256];
 };
 
@@ -334,6 +336,7 @@ void mpt_reader_close(struct mpt_reader *r)
 	free(r->idx);
 	free(r->hdr_buf);
 	free(r->hdr_str);
+	free(r->runbuf);
 	mpt_dec_release(&r->dec);
 	free(r);
 }
@@ -996,6 +999,29 @@ int mpt_reader_next_batch(struct mpt_reader *r, struct mpt_record *rec,
 		}
 	}
 	return mpt_reader_next(r, rec);
+}
+
+/* Records a mpt_reader_next_run() call decodes at most. */
+#define RUN_MAX 256
+
+int mpt_reader_next_run(struct mpt_reader *r, const struct mpt_record **recs)
+{
+	int n;
+
+	if (!r || !recs)
+		return MPT_E_INVAL;
+	if (unlikely(r->err))
+		return r->err;
+	if (!r->runbuf) {
+		r->runbuf = malloc(RUN_MAX * sizeof(*r->runbuf));
+		if (!r->runbuf)
+			return fail(r, MPT_E_NOMEM, r->frame_off,
+				    "out of memory");
+	}
+	n = mpt_reader_next_batch(r, r->runbuf, RUN_MAX);
+	if (n > 0)
+		*recs = r->runbuf;
+	return n;
 }
 
 /*

@@ -1,7 +1,8 @@
 /*
- * Unit tests of the reader's helper thread (mpt_reader_set_threads()) and
- * of mpt_reader_next_batch(): both deliver exactly what mpt_reader_next()
- * alone does, records, end, cut and errors (code, message, byte offset).
+ * Unit tests of the reader's helper thread (mpt_reader_set_threads()), of
+ * mpt_reader_next_batch() and of mpt_reader_next_run(): each delivers
+ * exactly what mpt_reader_next() alone does, records, end, cut and errors
+ * (code, message, byte offset).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -163,7 +164,7 @@ static void assert_rec_same(const struct mpt_record *a,
 	}
 }
 
-enum how { ONE, THREADS, BATCH, THREADS_BATCH };
+enum how { ONE, THREADS, BATCH, THREADS_BATCH, RUN, THREADS_RUN };
 
 /* How the last compare_reads() ended: code and message. */
 static int last_rc, last_cut;
@@ -189,7 +190,7 @@ static struct mpt_reader *open_how(const uint8_t *buf, size_t len, int how,
 	}
 	assert_non_null(r);
 	assert_int_equal(err, 0);
-	if (how == THREADS || how == THREADS_BATCH)
+	if (how == THREADS || how == THREADS_BATCH || how == THREADS_RUN)
 		assert_int_equal(mpt_reader_set_threads(r, 1), 0);
 	return r;
 }
@@ -202,6 +203,7 @@ static struct mpt_reader *open_how(const uint8_t *buf, size_t len, int how,
 static int compare_reads(const uint8_t *buf, size_t len, int how, int from_fd)
 {
 	static struct mpt_record got[300];
+	const struct mpt_record *cur = got;
 	struct mpt_reader *a, *b;
 	struct mpt_record want;
 	int fda, fdb, ra, rb = 0, n = 0, i = 0, k;
@@ -213,8 +215,11 @@ static int compare_reads(const uint8_t *buf, size_t len, int how, int from_fd)
 		if (i == rb) {
 			/* Odd sizes, so batches end anywhere. */
 			k = 1 + (int)(rnd() % 299);
+			cur = got;
 			if (how == BATCH || how == THREADS_BATCH)
 				rb = mpt_reader_next_batch(b, got, (size_t)k);
+			else if (how == RUN || how == THREADS_RUN)
+				rb = mpt_reader_next_run(b, &cur);
 			else
 				rb = mpt_reader_next(b, got);
 			i = 0;
@@ -222,10 +227,10 @@ static int compare_reads(const uint8_t *buf, size_t len, int how, int from_fd)
 				assert_int_equal(rb, ra);
 				break;
 			}
-			assert_true(rb <= k);
+			assert_true(rb <= (how >= RUN ? 256 : k));
 		}
 		assert_int_equal(ra, 1);
-		assert_rec_same(&want, &got[i]);
+		assert_rec_same(&want, &cur[i]);
 		i++;
 		n++;
 	}
@@ -243,8 +248,10 @@ static int compare_reads(const uint8_t *buf, size_t len, int how, int from_fd)
 	if (ra < 0) {
 		assert_int_equal(mpt_reader_next(b, got), ra);
 		assert_int_equal(mpt_reader_next_batch(b, got, 5), ra);
+		assert_int_equal(mpt_reader_next_run(b, &cur), ra);
 	} else {
 		assert_int_equal(mpt_reader_next_batch(b, got, 5), 0);
+		assert_int_equal(mpt_reader_next_run(b, &cur), 0);
 	}
 	mpt_reader_close(a);
 	mpt_reader_close(b);
@@ -258,7 +265,7 @@ static int compare_all(const uint8_t *buf, size_t len)
 {
 	int how, from_fd, n = -1;
 
-	for (how = THREADS; how <= THREADS_BATCH; how++)
+	for (how = THREADS; how <= THREADS_RUN; how++)
 		for (from_fd = 0; from_fd < 2; from_fd++) {
 			int m = compare_reads(buf, len, how, from_fd);
 

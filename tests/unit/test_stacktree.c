@@ -1,4 +1,4 @@
-/* test_stacktree.c - call trees, folded paths, suppressions, prefetching. */
+/* test_stacktree.c - call trees, folded paths, suppressions, record runs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,6 @@
 #include <cmocka.h>
 
 #include "mptrace.h"
-#include "prefetch.h"
 #include "stacktree.h"
 #include "suppress.h"
 
@@ -288,14 +287,32 @@ static void test_suppress__errors(void **state)
 	mpt_supp_free(NULL);
 }
 
-/* The prefetcher delivers the reader's records, pointers and all. */
-static void test_prefetch__same_records(void **state)
+/* One record at a time out of mpt_reader_next_run()'s runs. */
+static int next_one(struct mpt_reader *rd, const struct mpt_record **rec)
+{
+	static const struct mpt_record *run;
+	static int n, i;
+
+	if (i == n) {
+		n = mpt_reader_next_run(rd, &run);
+		i = 0;
+		if (n <= 0)
+			return n;
+	}
+	*rec = &run[i++];
+	return 1;
+}
+
+/*
+ * Runs of records (mpt_reader_next_run(), as the replay takes them) with a
+ * helper thread: the records written, pointers and all.
+ */
+static void test_run__same_records(void **state)
 {
 	enum { N = 30000 };
 	static uint64_t frames[3] = { 1, 2, 3 };
 	struct mpt_writer *w;
 	struct mpt_reader *rd;
-	struct mpt_prefetch *pf;
 	const struct mpt_record *got;
 	struct mpt_record r;
 	int fd = memfd_create("t", 0), err = 0, i, n = 0, ret;
@@ -334,9 +351,8 @@ static void test_prefetch__same_records(void **state)
 	assert_true(lseek(fd, 0, SEEK_SET) == 0);
 	rd = mpt_reader_fdopen(fd, 0, &err);
 	assert_non_null(rd);
-	pf = mpt_prefetch_new(rd, &err);
-	assert_non_null(pf);
-	while ((ret = mpt_prefetch_next(pf, &got)) > 0) {
+	assert_int_equal(mpt_reader_set_threads(rd, 1), 0);
+	while ((ret = next_one(rd, &got)) > 0) {
 		if (got->type == MPT_REC_HEADER || got->type == MPT_REC_END)
 			continue;
 		assert_int_equal(got->time, (uint64_t)n);
@@ -358,18 +374,16 @@ static void test_prefetch__same_records(void **state)
 	}
 	assert_int_equal(ret, 0);
 	assert_int_equal(n, N);
-	assert_int_equal(mpt_prefetch_next(pf, &got), 0);
-	mpt_prefetch_free(pf);
+	assert_int_equal(mpt_reader_next_run(rd, &got), 0);
 	mpt_reader_close(rd);
 	close(fd);
 }
 
-/* Stopping early joins the thread cleanly. */
-static void test_prefetch__stop_early(void **state)
+/* Closing the reader after one run joins its thread cleanly. */
+static void test_run__stop_early(void **state)
 {
 	struct mpt_writer *w;
 	struct mpt_reader *rd;
-	struct mpt_prefetch *pf;
 	const struct mpt_record *got;
 	struct mpt_record r;
 	int fd = memfd_create("t", 0), err = 0, i;
@@ -390,10 +404,9 @@ static void test_prefetch__stop_early(void **state)
 	mpt_writer_free(w);
 	assert_true(lseek(fd, 0, SEEK_SET) == 0);
 	rd = mpt_reader_fdopen(fd, 0, &err);
-	pf = mpt_prefetch_new(rd, &err);
-	assert_non_null(pf);
-	assert_int_equal(mpt_prefetch_next(pf, &got), 1);
-	mpt_prefetch_free(pf);
+	assert_int_equal(mpt_reader_set_threads(rd, 1), 0);
+	assert_true(mpt_reader_next_run(rd, &got) >= 1);
+	assert_int_equal(got->type, MPT_REC_HEADER);
 	mpt_reader_close(rd);
 	close(fd);
 }
@@ -410,8 +423,8 @@ int main(void)
 		cmocka_unit_test(test_suppress__valgrind_names),
 		cmocka_unit_test(test_suppress__lsan),
 		cmocka_unit_test(test_suppress__errors),
-		cmocka_unit_test(test_prefetch__same_records),
-		cmocka_unit_test(test_prefetch__stop_early),
+		cmocka_unit_test(test_run__same_records),
+		cmocka_unit_test(test_run__stop_early),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
