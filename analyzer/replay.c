@@ -198,11 +198,13 @@ static int bt_resize(struct blocktab *t, uint32_t ncap)
 	/*
 	 * Not calloc(): a large one hands out the zero page, which the probes
 	 * would read first and then write, a second fault and a TLB
-	 * shootdown of the other threads per page.  memset() writes first.
+	 * shootdown of the other threads per page.  memset() writes first;
+	 * the empty asm keeps gcc from making the pair a calloc() again.
 	 */
 	ns = malloc((size_t)ncap * sizeof(*ns));
 	if (!ns)
 		return MPT_E_NOMEM;
+	__asm__ volatile("" : : "r"(ns) : "memory");
 	memset(ns, 0, (size_t)ncap * sizeof(*ns));
 	for (i = 0; i < t->cap; i++) {
 		const struct bslot *s = &t->slot[i];
