@@ -5,12 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demangle.h"
 #include "mptrace.h"
 #include "suppress.h"
 
-/* libstdc++'s demangler (the analyzer links -lstdc++). */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
-			    int *status);
 
 enum pat_kind { PAT_FUN, PAT_OBJ, PAT_SRC, PAT_DOTS };
 
@@ -176,13 +174,9 @@ static int add_pat(struct supp *n, int kind, const char *text, size_t len)
 		return MPT_E_NOMEM;
 	n->npat++;
 	if (kind == PAT_FUN && len > 2 && !memcmp(text, "_Z", 2) &&
-	    !strpbrk(np[n->npat - 1].text, "*?")) {
-		int st = 0;
-
+	    !strpbrk(np[n->npat - 1].text, "*?"))
 		/* NULL when it does not demangle: then only the text counts */
-		np[n->npat - 1].demangled =
-			__cxa_demangle(np[n->npat - 1].text, NULL, NULL, &st);
-	}
+		np[n->npat - 1].demangled = mpt_demangle(np[n->npat - 1].text);
 	return 0;
 }
 

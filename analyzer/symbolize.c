@@ -1,6 +1,7 @@
 /* Symbolizer: process maps, ELF symbol tables, DWARF lines and inlines, debug
  * files. */
 #include "symbolize.h"
+#include "demangle.h"
 #include "hash.h"
 
 #include <dlfcn.h>
@@ -18,9 +19,6 @@
 #include <libdwarf.h>
 #include <libelf.h>
 
-/* libstdc++'s demangler (the analyzer links -lstdc++). */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
-			    int *status);
 
 #define MAX_INLINE 64	  /* inline levels kept per address */
 #define MAX_ORIGIN_HOPS 8 /* abstract_origin/specification chain */
@@ -362,17 +360,12 @@ static const char *demangle_intern(struct strpool *p, const char *name)
 {
 	const char *r;
 	char *d;
-	int st = 0;
 
 	if (!name)
 		return NULL;
-	if (name[0] != '_' || name[1] != 'Z')
+	d = mpt_demangle(name);
+	if (!d)
 		return intern(p, name);
-	d = __cxa_demangle(name, NULL, NULL, &st);
-	if (!d || st != 0) {
-		free(d);
-		return intern(p, name);
-	}
 	r = intern(p, d);
 	free(d);
 	return r;

@@ -6,7 +6,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRC))
 LIBMPCOLLECT ?= $(BUILD)/libmpcollect.a
 UNIT_LIBS = $(LIBMPANALYZE) $(wildcard $(LIBMPCOLLECT)) $(LIBMPTRACE) \
 	    $(CMOCKA_LIBS) $(DWARF_LIBS) $(ELF_LIBS) $(ZSTD_LIBS) \
-	    -lstdc++ -lpthread -ldl -lm
+	    -lpthread -ldl -lm
 
 $(UNIT_SRC:%.c=$(BUILD)/%.o): ALL_CFLAGS += $(CMOCKA_CFLAGS) -Ianalyzer -Icollector \
 	$(ELF_CFLAGS) $(DWARF_CFLAGS)
