@@ -9,7 +9,6 @@
 #include "mptrace.h"
 #include "suppress.h"
 
-
 enum pat_kind { PAT_FUN, PAT_OBJ, PAT_SRC, PAT_DOTS };
 
 struct pat {

@@ -19,7 +19,6 @@
 #include <libdwarf.h>
 #include <libelf.h>
 
-
 #define MAX_INLINE 64	  /* inline levels kept per address */
 #define MAX_ORIGIN_HOPS 8 /* abstract_origin/specification chain */
 #define NO_IDX UINT32_MAX
