@@ -76,6 +76,20 @@ struct fres {
 	uint8_t *buf; /* FBUF_SIZE bytes */
 	size_t len;
 	char msg[200]; /* without the "byte N: " */
+
+	/*
+	 * Helper thread: the frame's first heap events, decoded ahead while
+	 * the caller is busy with the frames before (see pre_decode()).
+	 */
+	struct mpt_record *pre_rec; /* PRE_MAX of them */
+	uint32_t *pre_len;	    /* each one's encoded bytes */
+	size_t pre_n;		    /* records decoded */
+	const uint8_t *pre_p;	    /* where they end in buf; NULL: none */
+	struct mpt_delta pre_d;	    /* the delta state there */
+	struct mpt_href *pre_href;  /* pre_d.h */
+	uint64_t pre_first;	    /* time of the frame's first record */
+	int pre_busy;		    /* the helper is decoding (unlocked) */
+	int pre_stop;		    /* it decodes no more of this frame */
 };
 
 /*
@@ -84,6 +98,13 @@ struct fres {
  * frame is decompressed is the part that runs on one core alone.
  */
 #define NSLOT 3
+/*
+ * Records a slot decodes ahead at most, and per turn (between which the
+ * helper looks whether a slot is free to decompress into, which comes
+ * first).
+ */
+#define PRE_MAX 32768
+#define PRE_TURN 4096
 
 struct ahead {
 	pthread_t thread;
@@ -93,7 +114,9 @@ struct ahead {
 	unsigned head;	/* the consumer's next (or current) slot */
 	unsigned count; /* slots scanned and not yet given back */
 	int held;	/* the consumer decodes slot[head] */
+	int cons_waits; /* for slot[head]'s pre_busy to end */
 	int stop;
+	struct mpt_dec pre_dec; /* the helper's, for CONTEXT records */
 	int wake_fd; /* an eventfd: stop waiting for a pipe */
 };
 
@@ -150,6 +173,11 @@ struct mpt_reader {
 	int check_entry; /* frame just read was found through the index */
 	int skim;	 /* this frame ends before the seek time */
 	size_t cur_entry;
+
+	/* Records of `pre` (a held slot) still to deliver, from pre_i. */
+	const struct fres *pre;
+	size_t pre_i;
+	uint32_t pre_len; /* of the last one delivered */
 
 	/* A copy of the header that outlives its frame. */
 	struct mpt_record hdr;
@@ -702,6 +730,8 @@ static int scan_failed(struct mpt_reader *r, const struct fres *f)
 	return f->code;
 }
 
+static void pre_resume(struct mpt_reader *r);
+
 /*
  * Take what scanning found: the frame's records become the ones to decode.
  * Returns 1, 0 at the end of the input, or < 0.
@@ -738,10 +768,62 @@ static int accept_frame(struct mpt_reader *r, const struct fres *f)
 		return fail(r, MPT_E_MAGIC, f->off,
 			    "not an mptrace trace (the "
 			    "first record is not a header)");
+	/*
+	 * Records the helper decoded ahead: what this thread would have made
+	 * of them, as long as nothing is special (before the header, after
+	 * the end, seeking) and the frame starts no earlier than the frames
+	 * before end (times do not decrease within a frame).
+	 */
+	r->pre = NULL;
+	if (f->pre_p && !r->slow && !r->skim && f->pre_first >= r->last_time) {
+		r->pre = f;
+		r->pre_i = 0;
+		if (!f->pre_n)
+			pre_resume(r);
+	}
 	return 1;
 }
 
 static const struct fres *ahead_take(struct mpt_reader *r);
+
+/* Go on decoding where the helper stopped. */
+static void pre_resume(struct mpt_reader *r)
+{
+	const struct fres *f = r->pre;
+	const struct mpt_href *h = f->pre_href;
+
+	r->p = f->pre_p;
+	r->d.time = f->pre_d.time;
+	r->d.addr = f->pre_d.addr;
+	r->d.pid = f->pre_d.pid;
+	r->d.tid = f->pre_d.tid;
+	r->href.na = h->na;
+	r->href.nf = h->nf;
+	memcpy(r->href.aring, h->aring, sizeof(h->aring));
+	memcpy(r->href.fring, h->fring, sizeof(h->fring));
+	r->rec_start = NULL;
+	r->pre = NULL;
+}
+
+/* Up to `max` of the records decoded ahead, in place. */
+static int pre_take(struct mpt_reader *r, const struct mpt_record **out,
+		    size_t max)
+{
+	const struct fres *f = r->pre;
+	size_t n = f->pre_n - r->pre_i;
+
+	if (n > max)
+		n = max;
+	*out = &f->pre_rec[r->pre_i];
+	r->pre_i += n;
+	r->pre_len = f->pre_len[r->pre_i - 1];
+	r->nexted = 1;
+	if (r->pre_i == f->pre_n)
+		pre_resume(r);
+	else
+		r->rec_start = NULL;
+	return (int)n;
+}
 
 /* Load the next data frame.  Returns 1, 0 at the end, or < 0. */
 static int next_frame(struct mpt_reader *r)
@@ -883,6 +965,13 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 		return r->err;
 	r->nexted = 1;
 	for (;;) {
+		if (unlikely(r->pre)) {
+			const struct mpt_record *src;
+
+			rc = pre_take(r, &src, 1);
+			*rec = *src;
+			return rc;
+		}
 		while (likely(r->p < r->fend)) {
 			if (unlikely(r->skim) && skim_record(r))
 				continue;
@@ -954,6 +1043,13 @@ int mpt_reader_next_batch(struct mpt_reader *r, struct mpt_record *rec,
 		return r->err;
 	if (max > INT32_MAX)
 		max = INT32_MAX;
+	if (unlikely(r->pre)) {
+		const struct mpt_record *src;
+		int k = pre_take(r, &src, max);
+
+		memcpy(rec, src, (size_t)k * sizeof(*rec));
+		return k;
+	}
 	/*
 	 * The run of ALLOC and FREE records that mpt_reader_next() would take
 	 * on its fast path, with the state in locals.  Anything else, an error
@@ -1012,6 +1108,8 @@ int mpt_reader_next_run(struct mpt_reader *r, const struct mpt_record **recs)
 		return MPT_E_INVAL;
 	if (unlikely(r->err))
 		return r->err;
+	if (r->pre)
+		return pre_take(r, recs, INT32_MAX);
 	if (!r->runbuf) {
 		r->runbuf = malloc(RUN_MAX * sizeof(*r->runbuf));
 		if (!r->runbuf)
@@ -1168,10 +1266,104 @@ int mpt_reader_seek(struct mpt_reader *r, uint64_t t)
  */
 
 /*
+ * Decode ahead, on the helper thread, up to PRE_TURN more of the heap events
+ * at the start of frame `f` (and the CONTEXT records among them), as the
+ * caller's thread would, into f->pre_rec.  It stops for good at the first
+ * record of another kind or that the fast decoder does not take, at the end
+ * of the frame, or at PRE_MAX: the caller's thread goes on from there with
+ * the state left in f->pre_d, and so meets any error itself.  Returns 1
+ * when the frame is done with, 0 if more can be decoded.
+ */
+static int pre_decode(struct ahead *a, struct fres *f)
+{
+	const uint8_t *p, *fend = f->buf + f->len;
+	size_t n = f->pre_n, lim = n + PRE_TURN;
+
+	if (!f->pre_rec) {
+		f->pre_rec = malloc(PRE_MAX * sizeof(*f->pre_rec));
+		f->pre_len = malloc(PRE_MAX * sizeof(*f->pre_len));
+		f->pre_href = malloc(sizeof(*f->pre_href));
+		if (!f->pre_rec || !f->pre_len || !f->pre_href) {
+			free(f->pre_rec);
+			free(f->pre_len);
+			free(f->pre_href);
+			f->pre_rec = NULL;
+			f->pre_len = NULL;
+			f->pre_href = NULL;
+			return 1;
+		}
+	}
+	if (!f->pre_p) {
+		f->pre_d.h = f->pre_href;
+		mpt_delta_reset(&f->pre_d);
+		p = f->buf;
+	} else {
+		p = f->pre_p;
+	}
+	if (lim > PRE_MAX)
+		lim = PRE_MAX;
+	while (n < lim && p < fend) {
+		struct mpt_record *rec = &f->pre_rec[n];
+		const uint8_t *q = p;
+		int type = p[0];
+
+		if (type == MPT_REC_CONTEXT) {
+			struct mpt_record ctx;
+			struct mpt_delta d = f->pre_d;
+
+			if (mpt_decode(&q, fend, &ctx, &d, &a->pre_dec) != 1)
+				break;
+			f->pre_d = d;
+			if (p == f->buf)
+				f->pre_first = ctx.time;
+			p = q;
+			continue;
+		}
+		if ((type != MPT_REC_ALLOC && type != MPT_REC_FREE) ||
+		    !mpt_decode_event(&q, fend, rec, &f->pre_d, &f->pre_d))
+			break;
+		if (p == f->buf)
+			f->pre_first = rec->time;
+		f->pre_len[n++] = (uint32_t)(q - p);
+		p = q;
+	}
+	/* Published under the lock, by the caller clearing pre_busy. */
+	if (p != f->buf)
+		f->pre_p = p;
+	f->pre_n = n;
+	return n < lim || n == PRE_MAX || p == fend;
+}
+
+/*
+ * The slot to decode ahead in: the first, in the caller's order, that is
+ * filled with a data frame, not held by the caller, and not done with.
+ */
+static struct fres *pre_pick(struct ahead *a)
+{
+	unsigned i;
+
+	for (i = a->held; i < a->count; i++) {
+		struct fres *f = &a->slot[(a->head + i) % NSLOT];
+
+		if (f->kind == F_DATA && !f->pre_stop)
+			return f;
+	}
+	return NULL;
+}
+
+static void pre_forget(struct fres *f)
+{
+	f->pre_n = 0;
+	f->pre_p = NULL;
+	f->pre_stop = 0;
+}
+
+/*
  * After the last frame: free the input buffer, the zstd context and each
- * frame buffer once the caller's thread gives its slot back (the last slot
- * holds no frame), here rather than in mpt_reader_close(), whose thread
- * still has a report to write.  Returns when all are freed or on stop.
+ * slot's buffers once the caller's thread gives the slot back (the last
+ * slot holds no frame), here rather than in mpt_reader_close(), whose
+ * thread still has a report to write; and decode ahead meanwhile.
+ * Returns when all are freed or on stop.
  */
 static void ahead_release(struct mpt_reader *r)
 {
@@ -1187,12 +1379,13 @@ static void ahead_release(struct mpt_reader *r)
 	r->dctx = NULL;
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		uint8_t *buf = NULL;
+		struct fres *f = NULL;
+		void *buf[4] = { NULL, NULL, NULL, NULL };
 		int left = 0;
 
-		for (i = 0; i < NSLOT && !buf; i++) {
+		for (i = 0; i < NSLOT && !buf[0]; i++) {
 			/* Filled and not given back: from head, count slots. */
-			struct fres *f = &a->slot[i];
+			f = &a->slot[i];
 			int used = (i + NSLOT - a->head) % NSLOT < a->count;
 
 			if (!f->buf)
@@ -1201,19 +1394,40 @@ static void ahead_release(struct mpt_reader *r)
 				left = 1;
 				continue;
 			}
-			buf = f->buf;
+			buf[0] = f->buf;
+			buf[1] = f->pre_rec;
+			buf[2] = f->pre_len;
+			buf[3] = f->pre_href;
 			f->buf = NULL;
+			f->pre_rec = NULL;
+			f->pre_len = NULL;
+			f->pre_href = NULL;
 			if (i == 0)
 				r->fbuf = NULL;
 		}
-		if (buf) {
+		if (buf[0]) {
 			pthread_mutex_unlock(&a->lock);
-			free(buf);
+			for (i = 0; i < 4; i++)
+				free(buf[i]);
 			pthread_mutex_lock(&a->lock);
 			continue;
 		}
 		if (!left || a->stop)
 			break;
+		f = pre_pick(a);
+		if (f) {
+			int done;
+
+			f->pre_busy = 1;
+			pthread_mutex_unlock(&a->lock);
+			done = pre_decode(a, f);
+			pthread_mutex_lock(&a->lock);
+			f->pre_busy = 0;
+			f->pre_stop = done;
+			if (a->cons_waits)
+				pthread_cond_signal(&a->filled);
+			continue;
+		}
 		pthread_cond_wait(&a->freed, &a->lock);
 	}
 	pthread_mutex_unlock(&a->lock);
@@ -1225,33 +1439,50 @@ static void *ahead_main(void *arg)
 	struct ahead *a = r->ah;
 	unsigned tail = 0;
 
+	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		struct fres *f = &a->slot[tail];
+		struct fres *f;
 		int kind;
 
-		pthread_mutex_lock(&a->lock);
-		while (a->count == NSLOT && !a->stop)
-			pthread_cond_wait(&a->freed, &a->lock);
-		if (a->stop) {
+		if (a->stop)
+			break;
+		if (a->count < NSLOT) {
+			/* Decompressing comes first. */
+			f = &a->slot[tail];
+			pre_forget(f);
 			pthread_mutex_unlock(&a->lock);
-			return NULL;
+			scan_frame(r, f, 0);
+			kind = f->kind;
+			pthread_mutex_lock(&a->lock);
+			a->count++;
+			pthread_cond_signal(&a->filled);
+			/* The input holds nothing more after what ends it. */
+			if (kind != F_DATA) {
+				pthread_mutex_unlock(&a->lock);
+				ahead_release(r);
+				return NULL;
+			}
+			tail = (tail + 1) % NSLOT;
+			continue;
 		}
-		pthread_mutex_unlock(&a->lock);
+		f = pre_pick(a);
+		if (f) {
+			int done;
 
-		scan_frame(r, f, 0);
-		kind = f->kind;
-
-		pthread_mutex_lock(&a->lock);
-		a->count++;
-		pthread_cond_signal(&a->filled);
-		pthread_mutex_unlock(&a->lock);
-		/* The input holds nothing more after what ends the scan. */
-		if (kind != F_DATA) {
-			ahead_release(r);
-			return NULL;
+			f->pre_busy = 1;
+			pthread_mutex_unlock(&a->lock);
+			done = pre_decode(a, f);
+			pthread_mutex_lock(&a->lock);
+			f->pre_busy = 0;
+			f->pre_stop = done;
+			if (a->cons_waits)
+				pthread_cond_signal(&a->filled);
+			continue;
 		}
-		tail = (tail + 1) % NSLOT;
+		pthread_cond_wait(&a->freed, &a->lock);
 	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
 }
 
 /* Give back the slot decoded so far and wait for the next one. */
@@ -1267,8 +1498,11 @@ static const struct fres *ahead_take(struct mpt_reader *r)
 		a->count--;
 		pthread_cond_signal(&a->freed);
 	}
-	while (!a->count)
+	/* A frame, and the helper out of its records (one turn at most). */
+	a->cons_waits = 1;
+	while (!a->count || a->slot[a->head].pre_busy)
 		pthread_cond_wait(&a->filled, &a->lock);
+	a->cons_waits = 0;
 	a->held = 1;
 	f = &a->slot[a->head];
 	pthread_mutex_unlock(&a->lock);
@@ -1293,8 +1527,14 @@ static void ahead_stop(struct mpt_reader *r)
 	pthread_cond_destroy(&a->filled);
 	pthread_cond_destroy(&a->freed);
 	/* slot[0] has the reader's own frame buffer. */
-	for (i = 1; i < NSLOT; i++)
-		free(a->slot[i].buf);
+	for (i = 0; i < NSLOT; i++) {
+		if (i)
+			free(a->slot[i].buf);
+		free(a->slot[i].pre_rec);
+		free(a->slot[i].pre_len);
+		free(a->slot[i].pre_href);
+	}
+	mpt_dec_release(&a->pre_dec);
 	free(a);
 	r->ah = NULL;
 }
@@ -1382,7 +1622,11 @@ uint64_t mpt_reader_offset(const struct mpt_reader *r)
 
 uint32_t mpt_reader_record_bytes(const struct mpt_reader *r)
 {
-	if (!r || !r->rec_start || r->rec_start >= r->p)
+	if (!r)
+		return 0;
+	if (!r->rec_start)
+		return r->pre_len; /* one decoded ahead, or none yet (0) */
+	if (r->rec_start >= r->p)
 		return 0;
 	return (uint32_t)(r->p - r->rec_start);
 }

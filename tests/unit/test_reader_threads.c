@@ -231,6 +231,10 @@ static int compare_reads(const uint8_t *buf, size_t len, int how, int from_fd)
 		}
 		assert_int_equal(ra, 1);
 		assert_rec_same(&want, &cur[i]);
+		/* Record by record, each one's encoded size too. */
+		if (how == THREADS)
+			assert_int_equal(mpt_reader_record_bytes(a),
+					 mpt_reader_record_bytes(b));
 		i++;
 		n++;
 	}
