@@ -117,7 +117,7 @@ struct ahead {
 	int cons_waits; /* for slot[head]'s pre_busy to end */
 	int stop;
 	struct mpt_dec pre_dec; /* the helper's, for CONTEXT records */
-	int wake_fd; /* an eventfd: stop waiting for a pipe */
+	int wake_fd;		/* an eventfd: stop waiting for a pipe */
 };
 
 struct mpt_reader {
