@@ -587,6 +587,9 @@ static int stacks_of(struct cmd_args *args, const char *path, FILE *out)
 	if (!st.r || !tree)
 		die("out of memory");
 	mpt_replay_set_symbolizer(st.r, sym);
+	/* Counting allocations needs no live set. */
+	if (opt.metric == M_ALLOCATIONS || opt.metric == M_BYTES)
+		mpt_replay_untrack_heap(st.r);
 
 	/* The whole trace replays: the live set needs what came before. */
 	t = trace_open(path, NULL, 1);

@@ -105,6 +105,7 @@ struct mpt_replay {
 	size_t nproc, proccap;
 	struct mpt_hmap pidmap; /* pid -> index + 1 of its latest image */
 	struct mpt_process *lastp;
+	int heap_untracked; /* mpt_replay_untrack_heap() */
 };
 
 /* Grow an array to hold at least `need` elements. */
@@ -393,6 +394,11 @@ struct mpt_replay *mpt_replay_new(const struct mpt_replay_ops *ops, void *ctx)
 	r->nstk = 1;
 	r->ntag = 1;
 	return r;
+}
+
+void mpt_replay_untrack_heap(struct mpt_replay *r)
+{
+	r->heap_untracked = 1;
 }
 
 void mpt_replay_set_symbolizer(struct mpt_replay *r, struct mpt_symbolizer *sym)
@@ -919,6 +925,26 @@ static inline int heap_added(struct mpt_replay *r, struct mpt_process *p,
 	return r->ops.alloc ? r->ops.alloc(r->ctx, p, b, rec) : 0;
 }
 
+/*
+ * A heap allocation without the table (mpt_replay_untrack_heap()): the
+ * callback gets a block that lives for the call.
+ */
+static int alloc_untracked(struct mpt_replay *r, struct mpt_process *p,
+			   struct thread *t, const struct mpt_record *rec)
+{
+	struct mpt_block b;
+
+	block_init(r, &b, t, rec->u.alloc.addr, rec->u.alloc.size, rec->time,
+		   rec->u.alloc.stack, MPT_DOMAIN_HEAP);
+	b.func = (uint8_t)rec->u.alloc.func;
+	if (rec->u.alloc.flags & MPT_ALLOC_SAMPLED)
+		b.flags |= MPT_BLOCK_SAMPLED;
+	if (rec->u.alloc.old_addr)
+		b.flags |= MPT_BLOCK_REALLOC;
+	t->last_addr = b.addr;
+	return r->ops.alloc ? r->ops.alloc(r->ctx, p, &b, rec) : 0;
+}
+
 static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
 		    const struct mpt_record *rec)
 {
@@ -937,6 +963,8 @@ static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
 	t = thread_get(p, rec->tid);
 	if (!t)
 		return MPT_E_NOMEM;
+	if (r->heap_untracked)
+		return alloc_untracked(r, p, t, rec);
 	if (rec->u.alloc.old_addr) {
 		struct bslot *s;
 
@@ -979,6 +1007,10 @@ static int on_free(struct mpt_replay *r, struct mpt_process *p,
 
 	if (!rec->u.free.addr)
 		return 0;
+	if (r->heap_untracked) {
+		p->info.frees++;
+		return 0;
+	}
 	s = bt_find(&p->heap, rec->u.free.addr, 0);
 	if (!s) {
 		p->info.unknown_frees++;
@@ -1208,6 +1240,14 @@ fast_alloc(struct mpt_replay *r, struct mpt_process *p,
 			return 1;
 		p->cur = th;
 	}
+	if (__builtin_expect(r->heap_untracked, 0)) {
+		if (!addr || (rec->u.alloc.flags & MPT_ALLOC_FAILED))
+			return 1;
+		p->info.allocs++;
+		p->info.reallocs += rec->u.alloc.old_addr != 0;
+		*ret = alloc_untracked(r, p, th, rec);
+		return 0;
+	}
 	if (__builtin_expect(!addr || (rec->u.alloc.flags & MPT_ALLOC_FAILED) ||
 				     t->n >= t->limit ||
 				     (!t->freelist && t->npool == t->poolcap),
@@ -1246,6 +1286,11 @@ fast_free(struct mpt_replay *r, struct mpt_process *p,
 {
 	struct bslot *s;
 
+	if (__builtin_expect(r->heap_untracked, 0)) {
+		p->info.frees += rec->u.free.addr != 0;
+		*ret = 0;
+		return 0;
+	}
 	if (__builtin_expect(!rec->u.free.addr, 0) ||
 	    !(s = bt_find(&p->heap, rec->u.free.addr, 0)))
 		return 1;

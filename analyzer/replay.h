@@ -143,6 +143,17 @@ struct mpt_symbolizer;
 void mpt_replay_set_symbolizer(struct mpt_replay *r,
 			       struct mpt_symbolizer *sym);
 
+/*
+ * Keep no heap blocks: each heap allocation is told to the alloc callback
+ * (with a block that lives for the call) and heap frees are only counted,
+ * never told.  For callers that need neither the live heap nor its frees,
+ * such as counting allocations by stack: the replay does about half the
+ * work.  Then heap_bytes, heap_blocks, heap_peak and unknown_frees of
+ * mpt_process_info stay 0, frees counts every FREE of an address, and
+ * leak records match no block.  Call it before the first record.
+ */
+void mpt_replay_untrack_heap(struct mpt_replay *r);
+
 /* Free everything, processes included.  NULL is a no-op. */
 void mpt_replay_free(struct mpt_replay *r);
 

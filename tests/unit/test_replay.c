@@ -733,6 +733,164 @@ static void test_replay__table_stress(void **state)
 	mpt_replay_free(r);
 }
 
+/*
+ * Without the heap table (mpt_replay_untrack_heap()) the alloc callback
+ * sees the same blocks, in the same order, as with it: on a random mix of
+ * processes, threads, reallocs, failed allocations, addresses allocated
+ * twice and frees of addresses never allocated; frees are only counted.
+ */
+struct alloc_seen {
+	uint32_t pid, tid, stack;
+	uint64_t addr, size, time;
+	uint16_t tag;
+	uint8_t func, flags, domain;
+};
+
+static struct alloc_seen alog[2][MAXREC];
+static size_t nalog[2];
+static int alog_side;
+
+static int cb_alloc_log(void *c, struct mpt_process *p,
+			const struct mpt_block *b, const struct mpt_record *r)
+{
+	struct alloc_seen *a = &alog[alog_side][nalog[alog_side]++];
+
+	(void)c;
+	(void)r;
+	memset(a, 0, sizeof(*a));
+	a->pid = mpt_process_info(p)->pid;
+	a->tid = b->tid;
+	a->stack = b->stack;
+	a->addr = b->addr;
+	a->size = b->size;
+	a->time = b->time;
+	a->tag = b->tag;
+	a->func = b->func;
+	a->flags = b->flags;
+	a->domain = b->domain;
+	return 0;
+}
+
+static struct mpt_replay *replay_untracked(int untracked)
+{
+	static const struct mpt_replay_ops log_ops = { .alloc = cb_alloc_log };
+	struct mpt_writer *w;
+	struct mpt_reader *rd;
+	struct mpt_replay *r;
+	int fd = memfd_create("trace", 0), err = 0;
+	size_t i;
+
+	assert_true(fd >= 0);
+	w = mpt_writer_new(fd, NULL, &err);
+	assert_non_null(w);
+	for (i = 0; i < nrec; i++)
+		assert_int_equal(mpt_writer_put(w, &rec[i]), 0);
+	assert_int_equal(mpt_writer_finish(w, 0), 0);
+	mpt_writer_free(w);
+	assert_true(lseek(fd, 0, SEEK_SET) == 0);
+	rd = mpt_reader_fdopen(fd, 0, &err);
+	assert_non_null(rd);
+	r = mpt_replay_new(&log_ops, NULL);
+	assert_non_null(r);
+	if (untracked)
+		mpt_replay_untrack_heap(r);
+	alog_side = untracked;
+	nalog[untracked] = 0;
+	assert_int_equal(mpt_replay_run(r, rd), 0);
+	mpt_reader_close(rd);
+	close(fd);
+	return r;
+}
+
+static void test_replay__untracked_heap(void **state)
+{
+	static const uint64_t frames[2] = { 0x401000, 0x402000 };
+	struct mpt_replay *tr, *ur;
+	uint64_t seed = 7, live[16] = { 0 };
+	uint64_t nfree[2] = { 0, 0 }, nalloc[2] = { 0, 0 };
+	uint64_t nfailed[2] = { 0, 0 }, nrealloc[2] = { 0, 0 };
+	int i, k;
+
+	(void)state;
+	header(0);
+	start(100, 0, MPT_PROC_INITIAL);
+	stack(1, 0, 2, frames);
+	tag_push("phase");
+	for (i = 0; i < 3000; i++) {
+		uint32_t pid;
+		uint64_t x;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		x = seed >> 20;
+		if (i == 1500)
+			start(101, 100, MPT_PROC_FORK);
+		pid = i >= 1500 && (x & 1) ? 101 : 100;
+		ctx(pid, pid + (uint32_t)((x >> 1) % 3));
+		k = (int)((x >> 4) % 16);
+		switch ((x >> 8) % 10) {
+		case 0: /* a failed allocation */
+			alloc_full(0, 64, 1, MPT_FN_MALLOC, MPT_ALLOC_FAILED,
+				   0);
+			nfailed[pid - 100]++;
+			nalloc[pid - 100]++;
+			break;
+		case 1: /* a free of an address never allocated */
+			free_(0x900000 + (uint64_t)k * 16, MPT_FN_FREE);
+			nfree[pid - 100]++;
+			break;
+		case 2: /* a realloc of a live block, or a fresh one */
+			alloc_full(0x100000 + (uint64_t)k * 64 + 8, 1 + x % 999,
+				   1, MPT_FN_REALLOC, 0, live[k] ? live[k] : 0);
+			live[k] = 0x100000 + (uint64_t)k * 64 + 8;
+			nalloc[pid - 100]++;
+			nrealloc[pid - 100] += rec[nrec - 1].u.alloc.old_addr !=
+					       0;
+			break;
+		case 3: /* an address allocated twice */
+		case 4:
+		case 5:
+			alloc(0x100000 + (uint64_t)k * 64, 1 + x % 4096,
+			      (x >> 13) % 2);
+			live[k] = 0x100000 + (uint64_t)k * 64;
+			nalloc[pid - 100]++;
+			break;
+		default:
+			if (live[k]) {
+				free_(live[k], MPT_FN_FREE);
+				nfree[pid - 100]++;
+				live[k] = 0;
+			}
+			break;
+		}
+	}
+	ctx(100, 100);
+	pend(MPT_END_EXIT, 0);
+	ctx(101, 101);
+	pend(MPT_END_EXIT, 0);
+	tr = replay_untracked(0);
+	ur = replay_untracked(1);
+	assert_true(nalog[0] > 1000);
+	assert_int_equal(nalog[0], nalog[1]);
+	assert_memory_equal(alog[0], alog[1], nalog[0] * sizeof(alog[0][0]));
+	for (k = 0; k < 2; k++) {
+		const struct mpt_process_info *t =
+			mpt_process_info(mpt_replay_find_pid(tr, 100 + k));
+		const struct mpt_process_info *u =
+			mpt_process_info(mpt_replay_find_pid(ur, 100 + k));
+
+		assert_int_equal(t->allocs, nalloc[k]);
+		assert_int_equal(u->allocs, nalloc[k]);
+		assert_int_equal(u->failed, nfailed[k]);
+		assert_int_equal(u->reallocs, nrealloc[k]);
+		assert_int_equal(t->reallocs, nrealloc[k]);
+		assert_int_equal(u->frees, nfree[k]);
+		assert_int_equal(u->heap_blocks, 0);
+		assert_int_equal(u->heap_bytes, 0);
+	}
+	mpt_replay_free(tr);
+	mpt_replay_free(ur);
+}
+
 static void test_hash__put_get_del(void **state)
 {
 	struct mpt_hmap m;
@@ -779,6 +937,7 @@ int main(void)
 		cmocka_unit_test(test_replay__temporary),
 		cmocka_unit_test(test_replay__mmap_and_gpu),
 		cmocka_unit_test(test_replay__table_stress),
+		cmocka_unit_test(test_replay__untracked_heap),
 		cmocka_unit_test(test_hash__put_get_del),
 	};
 
