@@ -415,7 +415,9 @@ struct mpt_writer;
 
 struct mpt_writer_opts {
 	int level;	    /* zstd level; 0 means the default (3) */
-	uint32_t frame_max; /* decoded bytes per frame; 0: MPT_FRAME_MAX */
+	uint32_t frame_max; /* decoded bytes per frame; 0: MPT_FRAME_MAX (the
+			       first ones are smaller: 64 KiB, then half as
+			       much again each, up to frame_max) */
 	int no_index;	    /* 1: do not write the trailing time index */
 };
 

@@ -20,9 +20,19 @@ struct windex {
 	uint32_t flags;
 };
 
+/*
+ * The first frame holds at most this many bytes, and each next one half as
+ * many again, up to frame_max: a reader gets its first records after
+ * decompressing a little, not a whole frame, and its decompressing keeps
+ * ahead of its decoding from then on (each frame takes it about as long
+ * as decoding the frame before).
+ */
+#define FIRST_FRAME (64u * 1024)
+
 struct mpt_writer {
 	int fd;
 	uint32_t frame_max;
+	uint32_t fcap; /* bytes this frame may hold (see FIRST_FRAME) */
 	int no_index;
 	ZSTD_CCtx *cctx;
 
@@ -102,6 +112,7 @@ struct mpt_writer *mpt_writer_new(int fd, const struct mpt_writer_opts *opts,
 	}
 	w->fd = fd;
 	w->frame_max = frame_max;
+	w->fcap = frame_max < FIRST_FRAME ? frame_max : FIRST_FRAME;
 	w->no_index = opts ? opts->no_index : 0;
 	w->ccap = ZSTD_compressBound(frame_max);
 	w->d.h = &w->href;
@@ -198,6 +209,10 @@ static int flush_frame(struct mpt_writer *w)
 	w->flen = 0;
 	w->f_flags = 0;
 	mpt_delta_reset(&w->d);
+	if (w->fcap < w->frame_max)
+		w->fcap = w->frame_max - w->fcap > w->fcap / 2 ?
+				  w->fcap + w->fcap / 2 :
+				  w->frame_max;
 	return rc;
 }
 
@@ -209,7 +224,14 @@ static int emit(struct mpt_writer *w, const struct mpt_record *rec)
 	for (attempt = 0; attempt < 2; attempt++) {
 		struct mpt_delta save = w->d;
 		uint8_t *p = w->fbuf + w->flen;
-		uint8_t *end = w->fbuf + w->frame_max;
+		/*
+		 * A record too big for a small frame has a frame of its own
+		 * (which may then hold more than fcap: nothing goes after).
+		 */
+		uint8_t *end = w->fbuf + (w->flen ? w->fcap : w->frame_max);
+
+		if (end < p)
+			end = p;
 
 		if (unlikely(rec->pid != w->d.pid || rec->tid != w->d.tid)) {
 			p = mpt_encode_context(p, end, rec->time, rec->pid,
@@ -287,7 +309,7 @@ int mpt_writer_put(struct mpt_writer *w, const struct mpt_record *rec)
 		   (rec->type == MPT_REC_ALLOC || rec->type == MPT_REC_FREE) &&
 		   rec->time >= w->last_time && rec->pid == w->d.pid &&
 		   rec->tid == w->d.tid && w->flen &&
-		   w->frame_max - w->flen >= MPT_EVENT_ROOM)) {
+		   w->flen + MPT_EVENT_ROOM <= w->fcap)) {
 		uint8_t *q = mpt_encode_event(w->fbuf + w->flen, rec, &w->d);
 
 		w->flen = (size_t)(q - w->fbuf);

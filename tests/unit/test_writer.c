@@ -477,10 +477,97 @@ static void test_writer__offset_and_no_index(void **state)
 	close(fd);
 }
 
+/*
+ * The first frames are small: 64 KiB at most, then half as much again
+ * each, up to frame_max; full frames come close to their cap.  A record
+ * too big for a small frame (here the header, with long arguments) gets a
+ * frame of its own.
+ */
+static void test_writer__first_frames_small(void **state)
+{
+	static char arg[40000];
+	struct mpt_bytes argv[3];
+	struct mpt_writer *w;
+	struct mpt_reader *r;
+	struct mpt_record rec;
+	int fd = open_out(), err, i, n = 400000, k = 0;
+	uint8_t *buf, *dec;
+	size_t len, off, cap = 64 * 1024;
+
+	(void)state;
+	w = mpt_writer_new(fd, NULL, &err);
+	assert_non_null(w);
+	memset(arg, 'x', sizeof(arg));
+	for (i = 0; i < 3; i++) {
+		argv[i].ptr = arg;
+		argv[i].len = sizeof(arg);
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.type = MPT_REC_HEADER;
+	rec.u.header.argc = 3;
+	rec.u.header.argv = argv;
+	assert_int_equal(mpt_writer_put(w, &rec), 0);
+	for (i = 0; i < n; i++) {
+		nth_record(i, &rec);
+		assert_int_equal(mpt_writer_put(w, &rec), 0);
+	}
+	assert_int_equal(mpt_writer_finish(w, 0), 0);
+	mpt_writer_free(w);
+	close(fd);
+
+	buf = slurp(&len);
+	dec = malloc(MPT_FRAME_MAX);
+	assert_non_null(dec);
+	for (off = 0; off < len;) {
+		size_t c = ZSTD_findFrameCompressedSize(buf + off, len - off);
+		size_t d;
+		uint32_t magic;
+
+		assert_false(ZSTD_isError(c));
+		memcpy(&magic, buf + off, 4);
+		off += c;
+		if ((magic & 0xfffffff0u) == 0x184d2a50u)
+			continue;
+		d = ZSTD_decompress(dec, MPT_FRAME_MAX, buf + off - c, c);
+		assert_false(ZSTD_isError(d));
+		if (k == 0) {
+			/* The header alone, over the first frame's cap. */
+			assert_int_equal(dec[0], MPT_REC_HEADER);
+			assert_true(d > 3 * sizeof(arg) && d < cap + cap);
+		} else if (off < len - 200000) {
+			/* Full, but for the last frames. */
+			assert_true(d <= cap);
+			assert_true(d > cap - 128);
+		}
+		k++;
+		cap = cap + cap / 2 < MPT_FRAME_MAX ? cap + cap / 2 :
+						      MPT_FRAME_MAX;
+	}
+	/* It reaches 1 MiB frames: 64K 96K ... 729K, then 1 MiB. */
+	assert_true(cap == MPT_FRAME_MAX);
+	assert_true(k > 9);
+	free(dec);
+
+	r = mpt_reader_memopen(buf, len, MPT_OPEN_STRICT, &err);
+	assert_non_null(r);
+	assert_int_equal(mpt_reader_next(r, &rec), 1);
+	assert_int_equal(rec.type, MPT_REC_HEADER);
+	assert_int_equal(rec.u.header.argc, 3);
+	assert_memory_equal(rec.u.header.argv[2].ptr, arg, sizeof(arg));
+	for (i = 0; i < n; i++) {
+		assert_int_equal(mpt_reader_next(r, &rec), 1);
+		check_nth(i, &rec);
+	}
+	mpt_reader_close(r);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_writer__frame_boundaries,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer__first_frames_small,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_writer__context_only_on_change, setup, teardown),
