@@ -7,7 +7,9 @@
 # usage: tests/bench/analyze.sh [WORKLOAD...]
 #   WORKLOAD: churn sqlite3 (default: both)
 # Environment: BUILD (build dir, default build), BIN (default $BUILD/bin),
-#   BENCH_REPS (runs per cell, default 3; the median is reported),
+#   BENCH_REPS (runs per cell, default 3; the median is reported; a
+#   trace of under 5 M events, whose runs take tens of milliseconds and
+#   move with the machine's every hiccup, gets at least 15),
 #   ANALYZE_LONG (default 1: also record churn with 10x the pairs and the
 #   same live set, to show memory does not grow with the trace; 0: skip).
 #
@@ -130,14 +132,17 @@ fi
 tools=(mpleaks mpstacks mpleaks-cold mpstacks-cold mpleaks-nosym mpstacks-nosym)
 [ $have_heaptrack = 1 ] && tools+=(ht_print-leaks ht_print-folded)
 
-declare -A res ev
+declare -A res ev nreps
 failed=0
 for n in "${names[@]}"; do
 	ev[$n]=$(events_of "$work/$n.trace")
 	for t in "${tools[@]}"; do : >"$work/$n.$t"; done
 	# Interleave the tools within each repetition, so that a slow phase of
 	# the machine hits all of them alike.
-	for r in $(seq 1 "$REPS"); do
+	reps=$REPS
+	[ "${ev[$n]}" -ge 5000000 ] || [ "$reps" -ge 15 ] || reps=15
+	nreps[$n]=$reps
+	for r in $(seq 1 "$reps"); do
 		for t in "${tools[@]}"; do
 			case $t in ht_*) [ "${n%10x}" = "$n" ] || continue ;; esac
 			run "$t" "$n" >>"$work/$n.$t" || { failed=1; echo "analyze.sh: $t on $n failed" >&2; }
@@ -148,7 +153,10 @@ for n in "${names[@]}"; do
 	done
 done
 
-echo "# analysis benchmark: median of $REPS runs, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
+reps_of=
+for n in "${names[@]}"; do reps_of="$reps_of $n ${nreps[$n]},"; done
+reps_of=${reps_of%,}
+echo "# analysis benchmark: medians of runs (${reps_of# }), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 [ $have_heaptrack = 1 ] || echo "# heaptrack is not installed: no heaptrack_print rows"
 printf '%-9s %-16s %10s %8s %9s %7s %8s %8s %7s\n' \
 	trace command events wall_s Mevents/s cpu_s rss_MB speedup rss_x
