@@ -536,8 +536,8 @@ int mpt_reader_seek(struct mpt_reader *r, uint64_t t);
 /*
  * Read and decompress frames ahead on a helper thread (nthreads 1) while
  * the caller decodes, or not (0, the default); the helper also decodes the
- * first heap events of the frames waiting for the caller.  What the reader delivers
- * stays the same, errors included.  Call it before the first
+ * first heap events of the frames waiting for the caller.  What the reader
+ * delivers stays the same, errors included.  Call it before the first
  * mpt_reader_next(), instead of mpt_reader_seek() (after one it changes
  * nothing).  Returns 0, MPT_E_INVAL, or MPT_E_NOMEM (the reader then goes
  * on alone).  The thread ends with mpt_reader_close().
