@@ -118,6 +118,7 @@ struct ahead {
 	int held;	  /* the consumer decodes slot[head] */
 	int cons_waits;	  /* for slot[head]'s pre_busy to end */
 	atomic_int hurry; /* ... which the helper then cuts short */
+	int huge;	  /* want_huge() */
 	int stop;
 	struct mpt_dec pre_dec; /* the helper's, for CONTEXT records */
 	int wake_fd;		/* an eventfd: stop waiting for a pipe */
@@ -229,21 +230,42 @@ static void ahead_stop(struct mpt_reader *r);
 
 /*
  * A buffer of a megabyte or more (frames, input, records decoded ahead),
- * in transparent huge pages where the system has them for the asking
- * (MADV_HUGEPAGE): touching a fresh 4 KiB page costs over a microsecond,
- * which for these buffers came to a tenth of a short run.  Freed with
- * free().
+ * 2 MiB-aligned so that it can be in transparent huge pages (buf_advise()).
+ * Freed with free().
  */
+#define HUGE_PAGE ((size_t)2 << 20)
+/* Inputs smaller than this keep small pages (see buf_advise()). */
+#define HUGE_INPUT_MIN ((uint64_t)1 << 20)
+
 static void *buf_alloc(size_t n)
 {
-	size_t huge = (size_t)2 << 20, len = (n + huge - 1) & ~(huge - 1);
-	void *p = aligned_alloc(huge, len);
+	return aligned_alloc(HUGE_PAGE, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+}
 
+/*
+ * Ask for huge pages for buf_alloc()'s `p` (or not), before it is touched.
+ * Touching a fresh 4 KiB page costs over a microsecond, which for these
+ * buffers came to a tenth of reading a trace of a few megabytes; but a huge
+ * page is cleared whole at its first touch, 2 MiB for a trace of a few
+ * kilobytes: those stay in small pages.
+ */
+static void buf_advise(void *p, size_t n, int huge)
+{
 #ifdef MADV_HUGEPAGE
 	if (p)
-		(void)madvise(p, len, MADV_HUGEPAGE);
+		(void)madvise(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1),
+			      huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+	(void)huge;
 #endif
-	return p;
+}
+
+/* Huge pages for this input's buffers: unless it is a small file. */
+static int want_huge(const struct mpt_reader *r)
+{
+	return !r->seekable || r->size >= HUGE_INPUT_MIN;
 }
 
 static struct mpt_reader *reader_new(int flags, int *err)
@@ -315,6 +337,8 @@ struct mpt_reader *mpt_reader_fdopen(int fd, int flags, int *err)
 	}
 	r->in_off = r->base;
 	r->pos = r->base;
+	buf_advise(r->fbuf, FBUF_SIZE, want_huge(r));
+	buf_advise(r->ibuf, INBUF_SIZE, want_huge(r));
 	*err = 0;
 	return r;
 }
@@ -369,6 +393,7 @@ struct mpt_reader *mpt_reader_memopen(const void *buf, size_t len, int flags,
 	r->eof = 1;
 	r->seekable = 1;
 	r->size = len;
+	buf_advise(r->fbuf, FBUF_SIZE, want_huge(r));
 	*err = 0;
 	return r;
 }
@@ -1303,6 +1328,7 @@ static int pre_decode(struct ahead *a, struct fres *f)
 
 	if (!f->pre_rec) {
 		f->pre_rec = buf_alloc(PRE_MAX * sizeof(*f->pre_rec));
+		buf_advise(f->pre_rec, PRE_MAX * sizeof(*f->pre_rec), a->huge);
 		f->pre_len = malloc(PRE_MAX * sizeof(*f->pre_len));
 		f->pre_href = malloc(sizeof(*f->pre_href));
 		if (!f->pre_rec || !f->pre_len || !f->pre_href) {
@@ -1600,9 +1626,11 @@ int mpt_reader_set_threads(struct mpt_reader *r, int nthreads)
 	if (!a)
 		return MPT_E_NOMEM;
 	a->wake_fd = -1;
+	a->huge = want_huge(r);
 	a->slot[0].buf = r->fbuf;
 	for (i = 1; i < NSLOT; i++) {
 		a->slot[i].buf = buf_alloc(FBUF_SIZE);
+		buf_advise(a->slot[i].buf, FBUF_SIZE, want_huge(r));
 		if (!a->slot[i].buf)
 			goto nomem;
 	}
