@@ -1404,6 +1404,28 @@ static struct fres *pre_pick(struct ahead *a)
 	return NULL;
 }
 
+/*
+ * With a->lock held: decode a turn ahead in the slot pre_pick() gives, the
+ * lock let go meanwhile.  Returns 0 if there was none to decode in.
+ */
+static int pre_turn(struct ahead *a)
+{
+	struct fres *f = pre_pick(a);
+	int done;
+
+	if (!f)
+		return 0;
+	f->pre_busy = 1;
+	pthread_mutex_unlock(&a->lock);
+	done = pre_decode(a, f);
+	pthread_mutex_lock(&a->lock);
+	f->pre_busy = 0;
+	f->pre_stop = done;
+	if (a->cons_waits)
+		pthread_cond_signal(&a->filled);
+	return 1;
+}
+
 static void pre_forget(struct fres *f)
 {
 	f->pre_n = 0;
@@ -1432,13 +1454,12 @@ static void ahead_release(struct mpt_reader *r)
 	r->dctx = NULL;
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		struct fres *f = NULL;
 		void *buf[4] = { NULL, NULL, NULL, NULL };
 		int left = 0;
 
 		for (i = 0; i < NSLOT && !buf[0]; i++) {
+			struct fres *f = &a->slot[i];
 			/* Filled and not given back: from head, count slots. */
-			f = &a->slot[i];
 			int used = (i + NSLOT - a->head) % NSLOT < a->count;
 
 			if (!f->buf)
@@ -1467,20 +1488,8 @@ static void ahead_release(struct mpt_reader *r)
 		}
 		if (!left || a->stop)
 			break;
-		f = pre_pick(a);
-		if (f) {
-			int done;
-
-			f->pre_busy = 1;
-			pthread_mutex_unlock(&a->lock);
-			done = pre_decode(a, f);
-			pthread_mutex_lock(&a->lock);
-			f->pre_busy = 0;
-			f->pre_stop = done;
-			if (a->cons_waits)
-				pthread_cond_signal(&a->filled);
+		if (pre_turn(a))
 			continue;
-		}
 		pthread_cond_wait(&a->freed, &a->lock);
 	}
 	pthread_mutex_unlock(&a->lock);
@@ -1518,20 +1527,8 @@ static void *ahead_main(void *arg)
 			tail = (tail + 1) % NSLOT;
 			continue;
 		}
-		f = pre_pick(a);
-		if (f) {
-			int done;
-
-			f->pre_busy = 1;
-			pthread_mutex_unlock(&a->lock);
-			done = pre_decode(a, f);
-			pthread_mutex_lock(&a->lock);
-			f->pre_busy = 0;
-			f->pre_stop = done;
-			if (a->cons_waits)
-				pthread_cond_signal(&a->filled);
+		if (pre_turn(a))
 			continue;
-		}
 		pthread_cond_wait(&a->freed, &a->lock);
 	}
 	pthread_mutex_unlock(&a->lock);

@@ -232,8 +232,12 @@ static const struct mpt_replay_ops ops = {
 	.process_end = cb_end,
 };
 
-/* Write the records, read them back into a new replay. */
-static struct mpt_replay *replay(void)
+/*
+ * Write the records, read them back into a new replay with `o` (the heap
+ * untracked if `untracked`).
+ */
+static struct mpt_replay *replay_with(const struct mpt_replay_ops *o,
+				      int untracked)
 {
 	struct mpt_writer *w;
 	struct mpt_reader *rd;
@@ -251,14 +255,22 @@ static struct mpt_replay *replay(void)
 	assert_true(lseek(fd, 0, SEEK_SET) == 0);
 	rd = mpt_reader_fdopen(fd, 0, &err);
 	assert_non_null(rd);
-	memset(&seen, 0, sizeof(seen));
-	r = mpt_replay_new(&ops, NULL);
+	r = mpt_replay_new(o, NULL);
 	assert_non_null(r);
+	if (untracked)
+		mpt_replay_untrack_heap(r);
 	assert_int_equal(mpt_replay_run(r, rd), 0);
 	assert_true(mpt_replay_complete(r));
 	mpt_reader_close(rd);
 	close(fd);
 	return r;
+}
+
+/* The same with the callbacks that fill `seen`. */
+static struct mpt_replay *replay(void)
+{
+	memset(&seen, 0, sizeof(seen));
+	return replay_with(&ops, 0);
 }
 
 static void test_replay__alloc_free(void **state)
@@ -774,32 +786,10 @@ static int cb_alloc_log(void *c, struct mpt_process *p,
 static struct mpt_replay *replay_untracked(int untracked)
 {
 	static const struct mpt_replay_ops log_ops = { .alloc = cb_alloc_log };
-	struct mpt_writer *w;
-	struct mpt_reader *rd;
-	struct mpt_replay *r;
-	int fd = memfd_create("trace", 0), err = 0;
-	size_t i;
 
-	assert_true(fd >= 0);
-	w = mpt_writer_new(fd, NULL, &err);
-	assert_non_null(w);
-	for (i = 0; i < nrec; i++)
-		assert_int_equal(mpt_writer_put(w, &rec[i]), 0);
-	assert_int_equal(mpt_writer_finish(w, 0), 0);
-	mpt_writer_free(w);
-	assert_true(lseek(fd, 0, SEEK_SET) == 0);
-	rd = mpt_reader_fdopen(fd, 0, &err);
-	assert_non_null(rd);
-	r = mpt_replay_new(&log_ops, NULL);
-	assert_non_null(r);
-	if (untracked)
-		mpt_replay_untrack_heap(r);
 	alog_side = untracked;
 	nalog[untracked] = 0;
-	assert_int_equal(mpt_replay_run(r, rd), 0);
-	mpt_reader_close(rd);
-	close(fd);
-	return r;
+	return replay_with(&log_ops, untracked);
 }
 
 static void test_replay__untracked_heap(void **state)

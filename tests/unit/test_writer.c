@@ -136,6 +136,33 @@ static uint8_t *slurp(size_t *len)
 	return buf;
 }
 
+/*
+ * Decode the next data frame of buf[0, len) from *off into dec (skippable
+ * frames are passed over; *off moves past the frame).  Returns its decoded
+ * size, or (size_t)-1 at the end.
+ */
+static size_t next_data_frame(const uint8_t *buf, size_t len, size_t *off,
+			      uint8_t *dec)
+{
+	while (*off < len) {
+		size_t c = ZSTD_findFrameCompressedSize(buf + *off, len - *off);
+		size_t d;
+		uint32_t magic;
+
+		assert_false(ZSTD_isError(c));
+		memcpy(&magic, buf + *off, 4);
+		*off += c;
+		if ((magic & 0xfffffff0u) == 0x184d2a50u)
+			continue;
+		assert_true(ZSTD_getFrameContentSize(buf + *off - c, c) <=
+			    MPT_FRAME_MAX);
+		d = ZSTD_decompress(dec, MPT_FRAME_MAX, buf + *off - c, c);
+		assert_false(ZSTD_isError(d));
+		return d;
+	}
+	return (size_t)-1;
+}
+
 /* A small frame_max spreads the trace over many frames; nothing changes. */
 static void test_writer__frame_boundaries(void **state)
 {
@@ -145,7 +172,7 @@ static void test_writer__frame_boundaries(void **state)
 	struct mpt_record rec;
 	int fd = open_out(), err, i, n = 3000, data_frames = 0;
 	uint8_t *buf, *dec;
-	size_t len, off;
+	size_t len, off, d;
 
 	w = mpt_writer_new(fd, &o, &err);
 	assert_non_null(w);
@@ -164,27 +191,15 @@ static void test_writer__frame_boundaries(void **state)
 
 	/* Every data frame: at most frame_max bytes, self-contained. */
 	dec = malloc(MPT_FRAME_MAX);
-	for (off = 0; off < len;) {
-		size_t c = ZSTD_findFrameCompressedSize(buf + off, len - off);
-		size_t d;
-		uint32_t magic;
-
-		assert_false(ZSTD_isError(c));
-		memcpy(&magic, buf + off, 4);
-		if ((magic & 0xfffffff0u) == 0x184d2a50u) {
-			off += c;
-			continue;
-		}
-		assert_true(ZSTD_getFrameContentSize(buf + off, c) <= 300);
-		d = ZSTD_decompress(dec, MPT_FRAME_MAX, buf + off, c);
-		assert_false(ZSTD_isError(d));
+	assert_non_null(dec);
+	off = 0;
+	while ((d = next_data_frame(buf, len, &off, dec)) != (size_t)-1) {
 		assert_true(d <= 300 && d > 0);
 		/* Records of process 0 are rare: a frame starts with a
 		 * context, except the first (the header). */
 		assert_int_equal(dec[0], data_frames ? MPT_REC_CONTEXT :
 						       MPT_REC_HEADER);
 		data_frames++;
-		off += c;
 	}
 	assert_true(data_frames > 50);
 	free(dec);
@@ -492,7 +507,7 @@ static void test_writer__first_frames_small(void **state)
 	struct mpt_record rec;
 	int fd = open_out(), err, i, n = 400000, k = 0;
 	uint8_t *buf, *dec;
-	size_t len, off, cap = 64 * 1024;
+	size_t len, off, d, cap = 64 * 1024;
 
 	(void)state;
 	w = mpt_writer_new(fd, NULL, &err);
@@ -518,18 +533,8 @@ static void test_writer__first_frames_small(void **state)
 	buf = slurp(&len);
 	dec = malloc(MPT_FRAME_MAX);
 	assert_non_null(dec);
-	for (off = 0; off < len;) {
-		size_t c = ZSTD_findFrameCompressedSize(buf + off, len - off);
-		size_t d;
-		uint32_t magic;
-
-		assert_false(ZSTD_isError(c));
-		memcpy(&magic, buf + off, 4);
-		off += c;
-		if ((magic & 0xfffffff0u) == 0x184d2a50u)
-			continue;
-		d = ZSTD_decompress(dec, MPT_FRAME_MAX, buf + off - c, c);
-		assert_false(ZSTD_isError(d));
+	off = 0;
+	while ((d = next_data_frame(buf, len, &off, dec)) != (size_t)-1) {
 		if (k == 0) {
 			/* The header alone, over the first frame's cap. */
 			assert_int_equal(dec[0], MPT_REC_HEADER);
