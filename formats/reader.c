@@ -83,7 +83,7 @@ struct fres {
 	 * Helper thread: the frame's first heap events, decoded ahead while
 	 * the caller is busy with the frames before (see pre_decode()).
 	 */
-	struct mpt_record *pre_rec; /* PRE_MAX of them */
+	struct mpt_record *pre_rec; /* PRE_MAX (or _SMALL) of them */
 	uint32_t *pre_len;	    /* each one's encoded bytes */
 	size_t pre_n;		    /* records decoded */
 	const uint8_t *pre_p;	    /* where they end in buf; NULL: none */
@@ -106,6 +106,7 @@ struct fres {
  * first).
  */
 #define PRE_MAX 65536
+#define PRE_MAX_SMALL 4096 /* for an input of under HUGE_INPUT_MIN */
 #define PRE_TURN 4096
 
 struct ahead {
@@ -117,8 +118,8 @@ struct ahead {
 	unsigned count;	  /* slots scanned and not yet given back */
 	int held;	  /* the consumer decodes slot[head] */
 	int cons_waits;	  /* for slot[head]'s pre_busy to end */
-	atomic_int hurry; /* ... which the helper then cuts short */
-	int huge;	  /* want_huge() */
+	atomic_int hurry; /* 1 + that slot, which the helper then cuts short */
+	int huge;	  /* the reader's */
 	int stop;
 	struct mpt_dec pre_dec; /* the helper's, for CONTEXT records */
 	int wake_fd;		/* an eventfd: stop waiting for a pipe */
@@ -128,6 +129,7 @@ struct mpt_reader {
 	int fd, own_fd;
 	int flags;
 	int seekable;
+	int huge; /* big buffers in huge pages (see big_buf()) */
 
 	/* Input: a window on the file; for memory input, all of it. */
 	const uint8_t *in;
@@ -229,46 +231,34 @@ sfail(struct mpt_reader *r, int code, uint64_t off, const char *fmt, ...)
 static void ahead_stop(struct mpt_reader *r);
 
 /*
- * A buffer of a megabyte or more (frames, input, records decoded ahead),
- * 2 MiB-aligned so that it can be in transparent huge pages (buf_advise()).
- * Freed with free().
+ * A buffer of a megabyte or more (frames, input, records decoded ahead):
+ * for an input of HUGE_INPUT_MIN or more (or a pipe), 2 MiB-aligned and in
+ * transparent huge pages where the system has them for the asking
+ * (MADV_HUGEPAGE).  Touching a fresh 4 KiB page costs over a microsecond,
+ * which for these buffers came to a tenth of reading a trace of a few
+ * megabytes; but a huge page is cleared whole at its first touch, 2 MiB
+ * for a trace of a few kilobytes, which keeps small pages.  Freed with
+ * free().
  */
 #define HUGE_PAGE ((size_t)2 << 20)
-/* Inputs smaller than this keep small pages (see buf_advise()). */
 #define HUGE_INPUT_MIN ((uint64_t)1 << 20)
 
-static void *buf_alloc(size_t n)
+static void *big_buf(size_t n, int huge)
 {
-	return aligned_alloc(HUGE_PAGE, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
-}
+	size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	void *p;
 
-/*
- * Ask for huge pages for buf_alloc()'s `p` (or not), before it is touched.
- * Touching a fresh 4 KiB page costs over a microsecond, which for these
- * buffers came to a tenth of reading a trace of a few megabytes; but a huge
- * page is cleared whole at its first touch, 2 MiB for a trace of a few
- * kilobytes: those stay in small pages.
- */
-static void buf_advise(void *p, size_t n, int huge)
-{
+	if (!huge)
+		return malloc(n);
+	p = aligned_alloc(HUGE_PAGE, len);
 #ifdef MADV_HUGEPAGE
 	if (p)
-		(void)madvise(p, (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1),
-			      huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-#else
-	(void)p;
-	(void)n;
-	(void)huge;
+		(void)madvise(p, len, MADV_HUGEPAGE);
 #endif
+	return p;
 }
 
-/* Huge pages for this input's buffers: unless it is a small file. */
-static int want_huge(const struct mpt_reader *r)
-{
-	return !r->seekable || r->size >= HUGE_INPUT_MIN;
-}
-
-static struct mpt_reader *reader_new(int flags, int *err)
+static struct mpt_reader *reader_new(int flags, int huge, int *err)
 {
 	struct mpt_reader *r = calloc(1, sizeof(*r));
 
@@ -278,7 +268,8 @@ static struct mpt_reader *reader_new(int flags, int *err)
 	r->flags = flags;
 	r->slow = 1;
 	r->d.h = &r->href;
-	r->fbuf = buf_alloc(FBUF_SIZE);
+	r->huge = huge;
+	r->fbuf = big_buf(FBUF_SIZE, huge);
 	r->seq.buf = r->fbuf;
 	r->res = &r->seq;
 	r->dctx = ZSTD_createDCtx();
@@ -315,10 +306,13 @@ struct mpt_reader *mpt_reader_fdopen(int fd, int flags, int *err)
 		*err = MPT_E_IO;
 		return NULL;
 	}
-	r = reader_new(flags, err);
+	r = reader_new(flags,
+		       !S_ISREG(st.st_mode) ||
+			       (uint64_t)st.st_size >= HUGE_INPUT_MIN,
+		       err);
 	if (!r)
 		return NULL;
-	r->ibuf = buf_alloc(INBUF_SIZE);
+	r->ibuf = big_buf(INBUF_SIZE, r->huge);
 	if (!r->ibuf) {
 		mpt_reader_close(r);
 		*err = MPT_E_NOMEM;
@@ -337,8 +331,6 @@ struct mpt_reader *mpt_reader_fdopen(int fd, int flags, int *err)
 	}
 	r->in_off = r->base;
 	r->pos = r->base;
-	buf_advise(r->fbuf, FBUF_SIZE, want_huge(r));
-	buf_advise(r->ibuf, INBUF_SIZE, want_huge(r));
 	*err = 0;
 	return r;
 }
@@ -384,7 +376,7 @@ struct mpt_reader *mpt_reader_memopen(const void *buf, size_t len, int flags,
 		*err = MPT_E_INVAL;
 		return NULL;
 	}
-	r = reader_new(flags, err);
+	r = reader_new(flags, len >= HUGE_INPUT_MIN, err);
 	if (!r)
 		return NULL;
 	r->is_mem = 1;
@@ -393,7 +385,6 @@ struct mpt_reader *mpt_reader_memopen(const void *buf, size_t len, int flags,
 	r->eof = 1;
 	r->seekable = 1;
 	r->size = len;
-	buf_advise(r->fbuf, FBUF_SIZE, want_huge(r));
 	*err = 0;
 	return r;
 }
@@ -1325,11 +1316,11 @@ static int pre_decode(struct ahead *a, struct fres *f)
 {
 	const uint8_t *p, *fend = f->buf + f->len;
 	size_t n = f->pre_n, lim = n + PRE_TURN;
+	size_t pmax = a->huge ? PRE_MAX : PRE_MAX_SMALL;
 
 	if (!f->pre_rec) {
-		f->pre_rec = buf_alloc(PRE_MAX * sizeof(*f->pre_rec));
-		buf_advise(f->pre_rec, PRE_MAX * sizeof(*f->pre_rec), a->huge);
-		f->pre_len = malloc(PRE_MAX * sizeof(*f->pre_len));
+		f->pre_rec = big_buf(pmax * sizeof(*f->pre_rec), a->huge);
+		f->pre_len = malloc(pmax * sizeof(*f->pre_len));
 		f->pre_href = malloc(sizeof(*f->pre_href));
 		if (!f->pre_rec || !f->pre_len || !f->pre_href) {
 			free(f->pre_rec);
@@ -1348,17 +1339,18 @@ static int pre_decode(struct ahead *a, struct fres *f)
 	} else {
 		p = f->pre_p;
 	}
-	if (lim > PRE_MAX)
-		lim = PRE_MAX;
+	if (lim > pmax)
+		lim = pmax;
 	while (n < lim && p < fend) {
 		struct mpt_record *rec = &f->pre_rec[n];
+		const uint8_t *q = p;
+		int type = p[0];
 
 		/* The caller waits for this frame: let it have it now. */
 		if (!(n & 255) &&
-		    atomic_load_explicit(&a->hurry, memory_order_relaxed))
+		    atomic_load_explicit(&a->hurry, memory_order_relaxed) ==
+			    (int)(f - a->slot) + 1)
 			break;
-		const uint8_t *q = p;
-		int type = p[0];
 
 		if (type == MPT_REC_CONTEXT) {
 			struct mpt_record ctx;
@@ -1384,7 +1376,7 @@ static int pre_decode(struct ahead *a, struct fres *f)
 	if (p != f->buf)
 		f->pre_p = p;
 	f->pre_n = n;
-	return n < lim || n == PRE_MAX || p == fend;
+	return n < lim || n == pmax || p == fend;
 }
 
 /*
@@ -1552,7 +1544,7 @@ static const struct fres *ahead_take(struct mpt_reader *r)
 	a->cons_waits = 1;
 	while (!a->count || a->slot[a->head].pre_busy) {
 		if (a->count)
-			atomic_store_explicit(&a->hurry, 1,
+			atomic_store_explicit(&a->hurry, (int)a->head + 1,
 					      memory_order_relaxed);
 		pthread_cond_wait(&a->filled, &a->lock);
 	}
@@ -1623,11 +1615,10 @@ int mpt_reader_set_threads(struct mpt_reader *r, int nthreads)
 	if (!a)
 		return MPT_E_NOMEM;
 	a->wake_fd = -1;
-	a->huge = want_huge(r);
+	a->huge = r->huge;
 	a->slot[0].buf = r->fbuf;
 	for (i = 1; i < NSLOT; i++) {
-		a->slot[i].buf = buf_alloc(FBUF_SIZE);
-		buf_advise(a->slot[i].buf, FBUF_SIZE, want_huge(r));
+		a->slot[i].buf = big_buf(FBUF_SIZE, r->huge);
 		if (!a->slot[i].buf)
 			goto nomem;
 	}
