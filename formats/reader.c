@@ -105,7 +105,7 @@ struct fres {
  * helper looks whether a slot is free to decompress into, which comes
  * first).
  */
-#define PRE_MAX 65536
+#define PRE_MAX 32768
 #define PRE_MAX_SMALL 4096 /* for an input of under HUGE_INPUT_MIN */
 #define PRE_TURN 4096
 

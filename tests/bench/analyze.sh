@@ -18,8 +18,9 @@
 #   mpstacks        mpstacks -f folded --metric allocations TRACE
 #   *-cold          the same with --no-cache: symbols resolved from the
 #                   binaries and debug files on every run (the plain rows
-#                   use the symbol cache, which the first run fills; it
-#                   lives in the benchmark's temporary directory)
+#                   use the symbol cache, which an untimed run of each
+#                   fills first; it lives in the benchmark's temporary
+#                   directory)
 #   *-nosym         the same with --no-symbols: the replay alone, as
 #                   heaptrack_print reads names resolved at recording time
 #   ht_print-leaks  heaptrack_print -p 0 -a 0 -T 0 -l 1 (leaks only)
@@ -138,12 +139,18 @@ for n in "${names[@]}"; do
 	ev[$n]=$(events_of "$work/$n.trace")
 	for t in "${tools[@]}"; do : >"$work/$n.$t"; done
 	# Interleave the tools within each repetition, so that a slow phase of
-	# the machine hits all of them alike.
+	# the machine hits all of them alike, starting each repetition one
+	# tool further on, so that none always runs right after another (after
+	# heaptrack_print, the first run came out a few ms slower).
+	# One untimed run of each to fill the symbol cache first.
+	run mpleaks "$n" >/dev/null && run mpstacks "$n" >/dev/null ||
+		{ failed=1; echo "analyze.sh: a warm-up run on $n failed" >&2; }
 	reps=$REPS
 	[ "${ev[$n]}" -ge 5000000 ] || [ "$reps" -ge 15 ] || reps=15
 	nreps[$n]=$reps
 	for r in $(seq 1 "$reps"); do
-		for t in "${tools[@]}"; do
+		for k in "${!tools[@]}"; do
+			t=${tools[$(((k + r) % ${#tools[@]}))]}
 			case $t in ht_*) [ "${n%10x}" = "$n" ] || continue ;; esac
 			run "$t" "$n" >>"$work/$n.$t" || { failed=1; echo "analyze.sh: $t on $n failed" >&2; }
 		done
