@@ -1567,7 +1567,8 @@ int mpt_replay_run(struct mpt_replay *r, struct mpt_reader *rd)
 	const struct mpt_record *rec;
 	int n, i, ret;
 
-	/* Runs of records, decoded on worker threads if the reader has any. */
+	/* Runs of records, in place (some decoded ahead by the reader's
+	 * helper thread, when it has one). */
 	while ((n = mpt_reader_next_run(rd, &rec)) > 0)
 		for (i = 0; i < n; i++) {
 			ret = replay_one(r, &rec[i]);

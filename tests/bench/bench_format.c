@@ -177,6 +177,12 @@ static uint64_t read_back(const void *map, size_t size, int how, double *sec,
 	return nread;
 }
 
+/* One line of the table: measure, value with `prec` decimals, target. */
+static void row(const char *what, int prec, double v, const char *target)
+{
+	printf("%-28s %14.*f %10s\n", what, prec, v, target);
+}
+
 int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 10000000;
@@ -335,30 +341,18 @@ int main(int argc, char **argv)
 	       "zstd level %s\n",
 	       n, nalloc, n - nalloc, NSTACK, level ? argv[2] : "default");
 	printf("%-28s %14s %10s\n", "measure", "value", "target");
-	printf("%-28s %14.3f %10s\n", "compressed bytes/event",
-	       (double)size / (double)n, "-");
-	printf("%-28s %14.3f %10s\n", "decoded bytes/event",
-	       (double)decoded / (double)n, "-");
-	printf("%-28s %14.2f %10s\n", "write M events/s (wall)",
-	       (double)n / wsec / 1e6, ">= 10");
-	printf("%-28s %14.2f %10s\n", "write M events/s (cpu)",
-	       (double)n / wcpu / 1e6, "");
-	printf("%-28s %14.2f %10s\n", "read M events/s (wall)",
-	       (double)n / rsec / 1e6, ">= 40");
-	printf("%-28s %14.2f %10s\n", "read M events/s (cpu)",
-	       (double)n / rcpu / 1e6, "");
-	printf("%-28s %14.2f %10s\n", "read batch M events/s (wall)",
-	       (double)n / bsec / 1e6, "");
-	printf("%-28s %14.2f %10s\n", "read batch M events/s (cpu)",
-	       (double)n / bcpu / 1e6, "");
-	printf("%-28s %14.2f %10s\n", "read 2 threads M ev/s (wall)",
-	       (double)n / tsec / 1e6, "");
-	printf("%-28s %14.2f %10s\n", "read 2 threads M ev/s (cpu1)",
-	       (double)n / tcpu / 1e6, "");
-	printf("%-28s %14llu %10s\n", "trace bytes", (unsigned long long)size,
-	       "");
-	printf("%-28s %14llu %10s\n", "writer bytes",
-	       (unsigned long long)wbytes, "");
+	row("compressed bytes/event", 3, (double)size / (double)n, "-");
+	row("decoded bytes/event", 3, (double)decoded / (double)n, "-");
+	row("write M events/s (wall)", 2, (double)n / wsec / 1e6, ">= 10");
+	row("write M events/s (cpu)", 2, (double)n / wcpu / 1e6, "");
+	row("read M events/s (wall)", 2, (double)n / rsec / 1e6, ">= 40");
+	row("read M events/s (cpu)", 2, (double)n / rcpu / 1e6, "");
+	row("read batch M events/s (wall)", 2, (double)n / bsec / 1e6, "");
+	row("read batch M events/s (cpu)", 2, (double)n / bcpu / 1e6, "");
+	row("read 2 threads M ev/s (wall)", 2, (double)n / tsec / 1e6, "");
+	row("read 2 threads M ev/s (cpu1)", 2, (double)n / tcpu / 1e6, "");
+	row("trace bytes", 0, (double)size, "");
+	row("writer bytes", 0, (double)wbytes, "");
 	free(ev);
 	free(live);
 	return 0;

@@ -345,21 +345,30 @@ static void check(struct mpt_replay *r, const struct model *m, uint32_t pid,
 			 m->nlive[MPT_DOMAIN_HEAP] + m->nlive[MPT_DOMAIN_GPU]);
 }
 
+/* A new replay with the stacks defined and process 1 started. */
+static struct mpt_replay *new_replay(void)
+{
+	struct mpt_replay *r = mpt_replay_new(&ops, NULL);
+
+	assert_non_null(r);
+	memset(&cb, 0, sizeof(cb));
+	define_stacks(r);
+	start(r, 1, 0, MPT_PROC_INITIAL);
+	return r;
+}
+
 /* Grow to thousands of blocks, churn, shrink to a few, grow again. */
 static void test_replay_table__phases(void **state)
 {
 	static struct model m;
-	struct mpt_replay *r = mpt_replay_new(&ops, NULL);
+	struct mpt_replay *r;
 	uint64_t seed = 7;
 	static const int grow[] = { 90, 50, 10, 50, 95, 5, 50 };
 	size_t i;
 
 	(void)state;
-	assert_non_null(r);
 	memset(&m, 0, sizeof(m));
-	memset(&cb, 0, sizeof(cb));
-	define_stacks(r);
-	start(r, 1, 0, MPT_PROC_INITIAL);
+	r = new_replay();
 	for (i = 0; i < sizeof(grow) / sizeof(*grow); i++) {
 		churn(r, &m, 1, 30000, grow[i], &seed);
 		check(r, &m, 1, 0);
@@ -372,16 +381,12 @@ static void test_replay_table__phases(void **state)
 static void test_replay_table__ordered_deletes(void **state)
 {
 	static struct model m;
-	struct mpt_replay *r = mpt_replay_new(&ops, NULL);
+	struct mpt_replay *r = new_replay();
 	struct mpt_record x;
 	int pass;
 	uint32_t k;
 
 	(void)state;
-	assert_non_null(r);
-	memset(&cb, 0, sizeof(cb));
-	define_stacks(r);
-	start(r, 1, 0, MPT_PROC_INITIAL);
 	for (pass = 0; pass < 2; pass++) {
 		memset(&m, 0, sizeof(m));
 		cb.m = &m;
@@ -427,16 +432,13 @@ static void test_replay_table__ordered_deletes(void **state)
 static void test_replay_table__fork_copies(void **state)
 {
 	static struct model parent, child, early;
-	struct mpt_replay *r = mpt_replay_new(&ops, NULL);
+	struct mpt_replay *r;
 	uint64_t seed = 11;
 	uint32_t k;
 
 	(void)state;
-	assert_non_null(r);
 	memset(&parent, 0, sizeof(parent));
-	memset(&cb, 0, sizeof(cb));
-	define_stacks(r);
-	start(r, 1, 0, MPT_PROC_INITIAL);
+	r = new_replay();
 	churn(r, &parent, 1, 20000, 70, &seed);
 	churn(r, &parent, 1, 20000, 45, &seed);
 	start(r, 2, 1, MPT_PROC_FORK);
