@@ -96,6 +96,33 @@ static uint8_t *make_trace(int n, uint32_t frame_max, size_t *len)
 			r.u.alloc.addr = (x & 0xffffffff0ull) | 0x100;
 			r.u.alloc.align = 64;
 			break;
+		case 4:
+			/* A realloc, after its free half. */
+			r.type = MPT_REC_ALLOC;
+			r.u.alloc.func = MPT_FN_REALLOC;
+			r.u.alloc.size = (x >> 32) % 9000;
+			r.u.alloc.addr = 0x555600000000ull + (x & 0xfff0) +
+					 ((uint64_t)k << 20);
+			r.u.alloc.old_addr = live[k];
+			live[k] = r.u.alloc.addr;
+			break;
+		case 5:
+			/* Sampled, or failed. */
+			r.type = MPT_REC_ALLOC;
+			r.u.alloc.func = MPT_FN_CALLOC;
+			r.u.alloc.size = x >> 44;
+			r.u.alloc.flags = x & 0x100 ? MPT_ALLOC_SAMPLED :
+						      MPT_ALLOC_FAILED;
+			r.u.alloc.addr =
+				x & 0x100 ? 0x555700000000ull + (x & 0xfff0) :
+					    0;
+			break;
+		case 6:
+			/* A function number from a newer recorder. */
+			r.type = MPT_REC_FREE;
+			r.u.free.func = 300 + (uint32_t)(x & 1);
+			r.u.free.addr = 0x555800000000ull + (x & 0xfff0);
+			break;
 		default:
 			if (live[k]) {
 				r.type = MPT_REC_FREE;
