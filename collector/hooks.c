@@ -819,6 +819,7 @@ EXPORT void _exit(int code)
 	if (!rec_real._exit)
 		rec_prepare(&rec_t);
 	rec_note_exit(code);
+	rec_exit_now();
 	rec_real._exit(code);
 }
 
@@ -827,6 +828,7 @@ EXPORT void _Exit(int code)
 	if (!rec_real._Exit)
 		rec_prepare(&rec_t);
 	rec_note_exit(code);
+	rec_exit_now();
 	rec_real._Exit(code);
 }
 

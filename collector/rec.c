@@ -1394,10 +1394,10 @@ __attribute__((constructor(101))) static void rec_ctor(void)
 }
 
 /*
- * At a normal exit, after the program's own destructors: ask mprec for the
- * leak scan, and wait until it has read our memory.
+ * The process ends: ask mprec for the leak scan, and wait until it has read
+ * our memory.  `sp` bounds the calling thread's live stack.
  */
-__attribute__((destructor(101))) static void rec_dtor(void)
+static void exit_scan(uint64_t sp)
 {
 	struct tstate *t = &rec_t;
 	struct mpr_msg m;
@@ -1405,6 +1405,9 @@ __attribute__((destructor(101))) static void rec_dtor(void)
 
 	if (__atomic_load_n(&rec_state, __ATOMIC_ACQUIRE) != STATE_ACTIVE ||
 	    !rec_opts.leak_scan)
+		return;
+	/* A child that shares our memory without being set up as one. */
+	if ((pid_t)syscall(SYS_getpid) != my_pid)
 		return;
 	saved = t->mode;
 	if (saved == MODE_NONE)
@@ -1415,9 +1418,24 @@ __attribute__((destructor(101))) static void rec_dtor(void)
 	m.pid = (uint32_t)my_pid;
 	m.tid = sys_gettid();
 	m.time = rec_now();
-	m.sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+	m.sp = sp;
 	m.stack_hi = t->stack_hi;
 	t->mode = MODE_BUSY;
 	ctl_call(&m, -1);
 	t->mode = saved;
+}
+
+/* _exit() and _Exit(): the process ends without running destructors. */
+void rec_exit_now(void)
+{
+	/* Called from inside the recorder: its state is not ours to use. */
+	if (rec_t.mode == MODE_BUSY)
+		return;
+	exit_scan((uint64_t)(uintptr_t)__builtin_frame_address(0));
+}
+
+/* At a normal exit, after the program's own destructors. */
+__attribute__((destructor(101))) static void rec_dtor(void)
+{
+	exit_scan((uint64_t)(uintptr_t)__builtin_frame_address(0));
 }

@@ -213,6 +213,9 @@ void rec_after_fork_child(int origin);
 /* exit()/_exit() called with `code`. */
 void rec_note_exit(int code);
 
+/* _exit() or _Exit(): the leak scan the destructors would have asked for. */
+void rec_exit_now(void);
+
 int rec_sample_slow(struct tstate *t, uint64_t size);
 
 /* Should an allocation of `size` bytes be recorded (byte sampling)? */

@@ -7,7 +7,7 @@
 # interposition of inproc.c both need the plain libc allocator.
 
 LEAK_DIR := $(BUILD)/tests/leak
-LEAK_CASES := list interior cache cycle threads fork heuristics dlopen tls
+LEAK_CASES := list interior cache cycle threads fork heuristics dlopen tls uexit
 LEAK_CXX_CASES := multi
 LEAK_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -g -Itests/leak \
 	      -Iformats -Icollector

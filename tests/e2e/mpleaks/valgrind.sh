@@ -44,7 +44,7 @@ mp_records() { # mpleaks text output, pid -> same shape
 field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 failed=0
-for c in list interior cache cycle threads fork heuristics dlopen tls multi; do
+for c in list interior cache cycle threads fork heuristics dlopen tls multi uexit; do
 	prog=$LEAKDIR/$c
 	need "$prog"
 	rm -f "$TMPDIR"/vg.*
