@@ -4,7 +4,8 @@
 # without SAN_FLAGS even under SAN=1: valgrind needs the plain allocator.
 
 QA_DIR := $(BUILD)/tests/qa
-QA_C := hashtab tree recurse libcalloc prodcons forkleak phases glibcstate
+QA_C := hashtab tree recurse libcalloc prodcons forkleak phases glibcstate \
+	livethreads
 QA_CXX := objgraph
 QA_BINS := $(QA_C:%=$(QA_DIR)/%) $(QA_CXX:%=$(QA_DIR)/%)
 QA_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra
