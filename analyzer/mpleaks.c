@@ -42,6 +42,15 @@ static const char builtin_supp[] =
 	"{\n glibc: thread TLS vector\n Memcheck:Leak\n"
 	" match-leak-kinds: definite,indirect\n fun:*alloc\n"
 	" ...\n fun:allocate_dtv\n}\n"
+	/*
+	 * The search and initialization lists of a dlopen()ed object, made
+	 * by _dl_map_object_deps() itself (with or without the frame of
+	 * ld.so's inlined malloc wrapper); what it calls allocates more.
+	 */
+	"{\n glibc: dynamic loader dependency lists\n Memcheck:Leak\n"
+	" fun:*alloc\n fun:_dl_map_object_deps\n}\n"
+	"{\n glibc: dynamic loader dependency lists\n Memcheck:Leak\n"
+	" fun:*alloc\n fun:*alloc\n fun:_dl_map_object_deps\n}\n"
 	"{\n glibc: dynamic loader object lookup table\n Memcheck:Leak\n"
 	" fun:*alloc\n ...\n fun:_dl_find_object_update\n}\n"
 	"{\n libstdc++: exception emergency pool\n Memcheck:Leak\n"
