@@ -115,6 +115,25 @@ EXPORT void *calloc(size_t n, size_t size)
 	return p;
 }
 
+/*
+ * The real realloc() of `nmemb` * `n` bytes.  reallocarray() is glibc's
+ * realloc() after an overflow check, and glibc calls realloc() through the
+ * PLT, so calling the real reallocarray() would run our realloc() hook
+ * inside and record the call twice.
+ */
+static void *real_realloc(void *old, size_t n, int func, size_t nmemb)
+{
+	size_t bytes;
+
+	if (func != MPT_FN_REALLOCARRAY)
+		return rec_real.realloc(old, n);
+	if (__builtin_mul_overflow(nmemb, n, &bytes)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return rec_real.realloc(old, bytes);
+}
+
 static void *do_realloc(void *old, size_t n, int func, size_t nmemb)
 {
 	struct tstate *t = &rec_t;
@@ -136,9 +155,7 @@ static void *do_realloc(void *old, size_t n, int func, size_t nmemb)
 	if (old && rec_is_boot(old)) {
 		size_t room = rec_boot_room(old);
 
-		p = func == MPT_FN_REALLOCARRAY ?
-			    rec_real.reallocarray(NULL, nmemb, n) :
-			    rec_real.realloc(NULL, n);
+		p = real_realloc(NULL, n, func, nmemb);
 		/* The arena outlives the copy; its block size is unknown. */
 		if (p)
 			memcpy(p, old, n < room ? n : room);
@@ -150,9 +167,7 @@ static void *do_realloc(void *old, size_t n, int func, size_t nmemb)
 	if (m != MODE_REC) {
 		if (m == MODE_LOST)
 			rec_lost(1);
-		return func == MPT_FN_REALLOCARRAY ?
-			       rec_real.reallocarray(old, nmemb, n) :
-			       rec_real.realloc(old, n);
+		return real_realloc(old, n, func, nmemb);
 	}
 	/*
 	 * The real realloc frees `old` inside, where we cannot see it: mprec
@@ -165,8 +180,7 @@ static void *do_realloc(void *old, size_t n, int func, size_t nmemb)
 				      memory_order_seq_cst);
 		set_inflight = 1;
 	}
-	p = func == MPT_FN_REALLOCARRAY ? rec_real.reallocarray(old, nmemb, n) :
-					  rec_real.realloc(old, n);
+	p = real_realloc(old, n, func, nmemb);
 	if (p) {
 		if (old)
 			rec_free(t, func, old, t0);
@@ -174,8 +188,8 @@ static void *do_realloc(void *old, size_t n, int func, size_t nmemb)
 			rec_alloc(t, func,
 				  rec_opts.sample_bytes ? MPT_ALLOC_SAMPLED : 0,
 				  size, p, 0, old, 0);
-	} else if (old && n == 0 && func == MPT_FN_REALLOC) {
-		/* realloc(p, 0) freed p. */
+	} else if (old && size == 0) {
+		/* realloc(p, 0) (and reallocarray() of 0 bytes) freed p. */
 		rec_free(t, func, old, t0);
 	} else {
 		rec_alloc(t, func, MPT_ALLOC_FAILED, size, NULL, 0, old, 0);

@@ -67,6 +67,11 @@ int main(int argc, char **argv)
 	memset(p, 0, malloc_usable_size(p));
 	__libc_free(p);
 	free(__libc_malloc(2000));
+	/* grown by reallocarray, then freed by a reallocarray of 0 bytes */
+	p = reallocarray(NULL, 3, 1000);
+	p = reallocarray(p, 4, 1000);
+	if (reallocarray(p, 0, 8) != NULL)
+		abort();
 	obstack_init(&ob);
 	for (int i = 0; i < 1000; i++)
 		obstack_alloc(&ob, 100);

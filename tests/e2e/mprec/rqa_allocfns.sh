@@ -27,6 +27,13 @@ expect "realloc(NULL, 1013) through __libc_realloc" "$(n_alloc 1013 realloc)" 1
 expect "valloc(1014) through __libc_valloc" "$(n_alloc 1014 valloc)" 1
 expect "the malloc(100) freed by __libc_free" "$(n_free_of 100)" 1
 expect "the __libc_malloc(2000) freed by free" "$(n_free_of 2000)" 1
+# glibc's reallocarray() calls realloc() through the PLT: one record each.
+expect "reallocarray(NULL, 1, 1004), once" "$(n_alloc 1004)" 1
+expect "reallocarray(NULL, 1, 1004) as such" "$(n_alloc 1004 reallocarray)" 1
+expect "reallocarray(NULL, 3, 1000), once" "$(n_alloc 3000)" 1
+expect "reallocarray(p, 4, 1000), once" "$(n_alloc 4000 reallocarray)" 1
+expect "the reallocarray(p, 0, 8) that freed p" "$(n_free_of 4000 reallocarray)" 1
+expect "no failed allocation" "$(q 'ty == "alloc" && failed() { n++ } END { print n + 0 }')" 0
 
 rec -- "$RQA/allocfns" pvalloc
 expect_rc 0
