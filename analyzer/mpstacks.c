@@ -57,6 +57,7 @@ struct img {
 	size_t cap;
 	uint64_t live, peak, npeak; /* peak: total now, highest, its number */
 	int done;
+	int fresh; /* made by the event being handled */
 };
 
 static struct {
@@ -125,6 +126,7 @@ static __attribute__((noinline)) struct img *img_find(struct mpt_process *p)
 	}
 	im = xcalloc(1, sizeof(*im));
 	im->p = p;
+	im->fresh = 1;
 	st.img[in->image - 1] = im;
 	st.last = im;
 	return im;
@@ -212,6 +214,45 @@ static void peak_change(struct img *im, struct sval *s, uint64_t bytes, int add,
 	}
 }
 
+static int add_live(void *ctx, const struct mpt_block *b)
+{
+	struct img *im = ctx;
+	uint64_t n;
+
+	if (!wanted(im->p, b))
+		return 0;
+	n = bytes_of(b);
+	sval_of(im, b->stack)->cur += n;
+	im->live += n;
+	return 0;
+}
+
+/*
+ * The first event of an image: a forked child starts with its parent's
+ * live blocks, which count towards its peak.  Its live set already has
+ * the event applied (b added, or b taken out): undo that here, so that the
+ * image starts as it was before, and the caller applies the event.
+ */
+static void peak_start(struct img *im, const struct mpt_block *b, int added)
+{
+	struct sval *s = sval_of(im, b->stack);
+	uint64_t n = bytes_of(b);
+
+	im->fresh = 0;
+	(void)mpt_process_foreach(im->p, st.domain_mask, add_live, im);
+	if (added) {
+		s->cur -= n < s->cur ? n : s->cur;
+		im->live -= n < im->live ? n : im->live;
+	} else {
+		s->cur += n;
+		im->live += n;
+	}
+	if (im->live > 0 && in_window(b->time)) {
+		im->peak = im->live;
+		im->npeak = 1;
+	}
+}
+
 static int on_alloc(void *ctx, struct mpt_process *p, const struct mpt_block *b,
 		    const struct mpt_record *rec)
 {
@@ -230,6 +271,8 @@ static int on_alloc(void *ctx, struct mpt_process *p, const struct mpt_block *b,
 			sval_of(im, b->stack)->value += bytes_of(b);
 		break;
 	case M_PEAK:
+		if (__builtin_expect(im->fresh, 0))
+			peak_start(im, b, 1);
 		peak_change(im, sval_of(im, b->stack), bytes_of(b), 1, b->time);
 		break;
 	}
@@ -245,6 +288,8 @@ static int on_free(void *ctx, struct mpt_process *p, const struct mpt_block *b,
 		return 0;
 	if (opt.metric == M_PEAK) {
 		im = img_of(p);
+		if (__builtin_expect(im->fresh, 0))
+			peak_start(im, b, 0);
 		peak_change(im, sval_of(im, b->stack), bytes_of(b), 0,
 			    fi->time);
 	} else if (opt.metric == M_TEMPORARY && fi->temporary &&
@@ -292,6 +337,48 @@ static int on_record(void *ctx, struct mpt_process *p,
 	    st.from != UINT64_MAX && label_is(rec, a->to.mark))
 		st.to = rec->time;
 	return 0;
+}
+
+/*
+ * A process that called exec had one image before and one after, each with
+ * its own peak; the process's peak is the higher one (the first, if they
+ * tie).  The other images of the process are dropped.
+ */
+static void keep_peak_images(void)
+{
+	struct mpt_hmap best; /* pid + 1 -> index + 1 of its peak image */
+	uint64_t *slot;
+	size_t i;
+	int isnew;
+
+	mpt_hmap_init(&best);
+	for (i = 0; i < st.nimg; i++) {
+		struct img *im = st.img[i];
+
+		if (!im)
+			continue;
+		slot = mpt_hmap_put(&best,
+				    (uint64_t)mpt_process_info(im->p)->pid + 1,
+				    &isnew);
+		if (!slot)
+			die("out of memory");
+		if (isnew || im->peak > st.img[*slot - 1]->peak)
+			*slot = i + 1;
+	}
+	for (i = 0; i < st.nimg; i++) {
+		struct img *im = st.img[i];
+
+		if (!im)
+			continue;
+		slot = mpt_hmap_get(&best,
+				    (uint64_t)mpt_process_info(im->p)->pid + 1);
+		if (*slot != i + 1) {
+			free(im->s);
+			free(im);
+			st.img[i] = NULL;
+		}
+	}
+	mpt_hmap_release(&best);
 }
 
 /*
@@ -615,6 +702,8 @@ static int stacks_of(struct cmd_args *args, const char *path, FILE *out)
 		failed = -1;
 	}
 
+	if (opt.metric == M_PEAK)
+		keep_peak_images();
 	for (i = 0; i < st.nimg; i++) {
 		struct img *im = st.img[i];
 
