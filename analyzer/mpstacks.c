@@ -235,11 +235,12 @@ static int add_live(void *ctx, const struct mpt_block *b)
  */
 static void peak_start(struct img *im, const struct mpt_block *b, int added)
 {
-	struct sval *s = sval_of(im, b->stack);
+	struct sval *s;
 	uint64_t n = bytes_of(b);
 
 	im->fresh = 0;
 	(void)mpt_process_foreach(im->p, st.domain_mask, add_live, im);
+	s = sval_of(im, b->stack); /* after: add_live() may move them */
 	if (added) {
 		s->cur -= n < s->cur ? n : s->cur;
 		im->live -= n < im->live ? n : im->live;
