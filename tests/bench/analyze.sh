@@ -9,7 +9,8 @@
 # Environment: BUILD (build dir, default build), BIN (default $BUILD/bin),
 #   BENCH_REPS (runs per cell, default 3; the median is reported; a
 #   trace of under 5 M events, whose runs take tens of milliseconds and
-#   move with the machine's every hiccup, gets at least 15),
+#   move with the machine's every hiccup, gets at least 15, rounded up to
+#   a multiple of the number of tools),
 #   ANALYZE_LONG (default 1: also record churn with 10x the pairs and the
 #   same live set, to show memory does not grow with the trace; 0: skip).
 #
@@ -139,18 +140,33 @@ for n in "${names[@]}"; do
 	ev[$n]=$(events_of "$work/$n.trace")
 	for t in "${tools[@]}"; do : >"$work/$n.$t"; done
 	# Interleave the tools within each repetition, so that a slow phase of
-	# the machine hits all of them alike, starting each repetition one
-	# tool further on, so that none always runs right after another (after
-	# heaptrack_print, the first run came out a few ms slower).
+	# the machine hits all of them alike, and balance what runs right
+	# before what: a run right after heaptrack_print, which has just given
+	# back 55 MB, is often slower here (the memory comes back slowly on
+	# this VM).  Repetition r runs the tools in row r of a Williams square:
+	# over as many repetitions as there are tools, each tool runs right
+	# after each other tool once.
 	# One untimed run of each to fill the symbol cache first.
 	run mpleaks "$n" >/dev/null && run mpstacks "$n" >/dev/null ||
 		{ failed=1; echo "analyze.sh: a warm-up run on $n failed" >&2; }
 	reps=$REPS
-	[ "${ev[$n]}" -ge 5000000 ] || [ "$reps" -ge 15 ] || reps=15
+	if [ "${ev[$n]}" -lt 5000000 ] && [ "$reps" -lt 15 ]; then
+		# whole squares: 15 runs or more, a multiple of the tools
+		nt=${#tools[@]}
+		reps=$(((15 + nt - 1) / nt * nt))
+	fi
 	nreps[$n]=$reps
-	for r in $(seq 1 "$reps"); do
-		for k in "${!tools[@]}"; do
-			t=${tools[$(((k + r) % ${#tools[@]}))]}
+	for r in $(seq 0 $((reps - 1))); do
+		order=()
+		nt=${#tools[@]}
+		for ((k = 0; k < nt; k++)); do
+			# 0, 1, n-1, 2, n-2, ... shifted by r
+			if [ $k = 0 ]; then i=0
+			elif [ $((k % 2)) = 1 ]; then i=$(((k + 1) / 2))
+			else i=$((nt - k / 2)); fi
+			order+=("${tools[$(((i + r) % nt))]}")
+		done
+		for t in "${order[@]}"; do
 			case $t in ht_*) [ "${n%10x}" = "$n" ] || continue ;; esac
 			run "$t" "$n" >>"$work/$n.$t" || { failed=1; echo "analyze.sh: $t on $n failed" >&2; }
 		done
