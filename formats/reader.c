@@ -234,11 +234,14 @@ static void ahead_stop(struct mpt_reader *r);
  * A buffer of a megabyte or more (frames, input, records decoded ahead):
  * for an input of HUGE_INPUT_MIN or more (or a pipe), 2 MiB-aligned and in
  * transparent huge pages where the system has them for the asking
- * (MADV_HUGEPAGE).  Touching a fresh 4 KiB page costs over a microsecond,
- * which for these buffers came to a tenth of reading a trace of a few
- * megabytes; but a huge page is cleared whole at its first touch, 2 MiB
- * for a trace of a few kilobytes, which keeps small pages.  Freed with
- * free().
+ * (MADV_HUGEPAGE), when it fills at least 7/8 of them.  Touching a fresh
+ * 4 KiB page costs over a microsecond, which for these buffers came to a
+ * tenth of reading a trace of a few megabytes; but a huge page is cleared
+ * whole at its first touch (2 MiB for a trace of a few kilobytes, which
+ * keeps small pages), and on a VM that first touch now and then takes
+ * milliseconds: a frame buffer of just over 1 MiB in huge pages cleared
+ * twice what it used, and its runs had the slow tail (the slowest fifth
+ * of sqlite3's mpleaks runs from 32 to 39 ms).  Freed with free().
  */
 #define HUGE_PAGE ((size_t)2 << 20)
 #define HUGE_INPUT_MIN ((uint64_t)1 << 20)
@@ -248,7 +251,7 @@ static void *big_buf(size_t n, int huge)
 	size_t len = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	void *p;
 
-	if (!huge)
+	if (!huge || n < len / 8 * 7)
 		return malloc(n);
 	p = aligned_alloc(HUGE_PAGE, len);
 #ifdef MADV_HUGEPAGE
