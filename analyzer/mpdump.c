@@ -339,6 +339,8 @@ static void text_record(const struct mpt_record *r)
 				(unsigned long long)r->u.leak_scan.blocks[i],
 				(unsigned long long)r->u.leak_scan.bytes[i]);
 		}
+		if (r->u.leak_scan.flags & MPT_SCAN_FREERES)
+			fputs(" freeres", out);
 		break;
 	default:
 		break;
@@ -651,6 +653,8 @@ static void csv_record(const struct mpt_record *r)
 			buf_add("%s%llu:%llu", i ? " " : "",
 				(unsigned long long)r->u.leak_scan.blocks[i],
 				(unsigned long long)r->u.leak_scan.bytes[i]);
+		if (r->u.leak_scan.flags & MPT_SCAN_FREERES)
+			buf_add(" freeres");
 		put_buf(C_TEXT);
 		break;
 	default:

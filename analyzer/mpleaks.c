@@ -81,6 +81,14 @@ static const char builtin_supp[] =
 	" fun:*nss_database*\n}\n"
 	"{\n glibc: name service\n Memcheck:Leak\n fun:*alloc\n ...\n"
 	" fun:__nss_*\n}\n"
+	"{\n glibc: hsearch table\n Memcheck:Leak\n fun:*alloc\n"
+	" fun:*hcreate_r\n}\n"
+	"{\n glibc: getmntent buffer\n Memcheck:Leak\n fun:*alloc\n ...\n"
+	" fun:getmntent\n}\n"
+	"{\n glibc: resolver configuration\n Memcheck:Leak\n fun:*alloc\n"
+	" ...\n fun:*resolv_conf*\n}\n"
+	"{\n glibc: network interface cache\n Memcheck:Leak\n"
+	" fun:*alloc\n ...\n fun:__check_pf\n}\n"
 	"{\n glibc: static lookup buffer\n Memcheck:Leak\n fun:*alloc\n"
 	" fun:getpw*\n}\n"
 	"{\n glibc: static lookup buffer\n Memcheck:Leak\n fun:*alloc\n"
@@ -157,6 +165,7 @@ static struct {
 	int fail;
 	uint64_t fail_bytes;
 	int no_builtin;
+	struct mpt_suppressions *builtin;
 	struct mpt_suppressions *supp;
 } opt;
 
@@ -343,8 +352,7 @@ static int on_end(void *ctx, struct mpt_process *p)
 		return 0;
 	if (st.args->has_pid && in->pid != st.args->pid)
 		return 0;
-	if (!mpt_process_nlive(p, st.domain_mask))
-		return 0;
+	/* Every process that ended gets a summary, as under valgrind. */
 	img = xcalloc(1, sizeof(*img));
 	img->p = p;
 	if (st.nimg == st.imgcap) {
@@ -440,14 +448,24 @@ static void apply_suppressions(void)
 	static struct mpt_supp_frame sf[4 * MAX_DEPTH];
 	size_t i, n;
 
-	if (!opt.supp)
+	if (!opt.supp && !opt.builtin)
 		return;
 	for (i = 0; i < st.ngroup; i++) {
 		struct group *g = &st.group[i];
 		struct totals *t = &g->img->tot;
 
 		n = supp_frames(g, sf, sizeof(sf) / sizeof(*sf));
-		g->supp = mpt_supp_match(opt.supp, g->kind, sf, n);
+		g->supp = opt.supp ? mpt_supp_match(opt.supp, g->kind, sf, n) :
+				     -1;
+		/*
+		 * What the runtimes keep for good, unless they freed it
+		 * before the scan, as under valgrind: then what is left of
+		 * theirs is what valgrind reports too.
+		 */
+		if (g->supp < 0 && opt.builtin &&
+		    !(mpt_process_info(g->img->p)->scan_flags &
+		      MPT_SCAN_FREERES))
+			g->supp = mpt_supp_match(opt.builtin, g->kind, sf, n);
 		if (g->supp < 0)
 			continue;
 		t->blocks[g->kind] -= g->blocks;
@@ -835,11 +853,10 @@ int main(int argc, char **argv)
 	if (!opt.no_builtin) {
 		char msg[128];
 
-		if (!opt.supp)
-			opt.supp = mpt_supp_new();
-		if (!opt.supp ||
-		    mpt_supp_parse(opt.supp, builtin_supp, strlen(builtin_supp),
-				   msg, sizeof(msg)) < 0)
+		opt.builtin = mpt_supp_new();
+		if (!opt.builtin ||
+		    mpt_supp_parse(opt.builtin, builtin_supp,
+				   strlen(builtin_supp), msg, sizeof(msg)) < 0)
 			die("out of memory");
 	}
 	out = out_open(&args);
@@ -851,6 +868,7 @@ int main(int argc, char **argv)
 		bytes += leaks_of(&args, args.trace[i], out, &failed);
 	}
 	mpt_supp_free(opt.supp);
+	mpt_supp_free(opt.builtin);
 	if (opt.fail && bytes > opt.fail_bytes)
 		return EXIT_FAIL;
 	return failed ? EXIT_FAIL : EXIT_OK;

@@ -1527,6 +1527,7 @@ general:
 			break;
 		p->info.scanned = 1;
 		p->info.scan_status = rec->u.leak_scan.status;
+		p->info.scan_flags = rec->u.leak_scan.flags;
 		if (p->end_pending)
 			err = process_finish(r, p, MPT_REPLAY_EXIT);
 		break;

@@ -74,6 +74,7 @@ struct mpt_process_info {
 	uint32_t end_core;    /* a core was dumped */
 	int scanned;	      /* a LEAK_SCAN record was seen */
 	uint32_t scan_status; /* its status: 0 done, else errno */
+	uint32_t scan_flags;  /* its enum mpt_scan_flags */
 	const char *path;     /* executable, "" if unknown */
 	/* Heap domain, as recorded (not weighted by sampling). */
 	uint64_t heap_bytes, heap_blocks; /* live now */

@@ -686,6 +686,7 @@ static pid_t do_fork(int origin)
 	/* atfork handlers run inside: what they allocate is not seen. */
 	if (m == MODE_REC)
 		t->mode = MODE_BUSY;
+	rec_before_fork();
 	rec_in_fork = 1;
 	pid = rec_real.fork();
 	rec_in_fork = 0;

@@ -91,6 +91,7 @@ struct options {
 	uint64_t sample_bytes;
 	int follow;
 	int leak_scan;
+	int freeres; /* 1: __libc_freeres() etc. before the scan */
 	const char *output;
 };
 
@@ -140,7 +141,9 @@ int emit(struct mpt_record *r, uint64_t raw_time, struct proc *p, uint32_t tid);
 uint64_t emitted_raw(void);
 
 /* scan.c: classify the process's live blocks and write the leak records. */
-void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi);
+/* `flags`: MPT_SCAN_* that the process reported with its EXIT. */
+void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi,
+	       uint32_t flags);
 void leak_scan_unavailable(struct proc *p, int err);
 
 /* mprec.c */

@@ -178,8 +178,9 @@ __attribute__((format(printf, 1, 2))) static void warn(const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mprec [-hV] [--depth N] [--no-follow] [--no-leak-scan] [-o FILE]\n"
-		"             [--sample-bytes N] [--unwind cfi|fp] [--] program [args...]\n");
+		"usage: mprec [-hV] [--depth N] [--no-follow] [--no-freeres]\n"
+		"             [--no-leak-scan] [-o FILE] [--sample-bytes N]\n"
+		"             [--unwind cfi|fp] [--] program [args...]\n");
 	if (f == stdout)
 		fprintf(f,
 			"\n"
@@ -189,6 +190,8 @@ static void usage(FILE *f)
 			"      --depth N         frames kept per call stack (1-1024; default 64)\n"
 			"  -h, --help            show this help\n"
 			"      --no-follow       record only the first process, not its children\n"
+			"      --no-freeres      do not have glibc and libstdc++ free their own\n"
+			"                        memory before the leak scan\n"
 			"      --no-leak-scan    no leak classification at exit\n"
 			"  -o, --output FILE     write the trace to FILE\n"
 			"      --sample-bytes N  record one allocation per N bytes on average\n"
@@ -494,7 +497,7 @@ static void handle_exit(int fd, const struct mpr_msg *m)
 			drain_pass(0);
 		}
 		p->scanned = 1;
-		leak_scan(p, m->tid, m->sp, m->stack_hi);
+		leak_scan(p, m->tid, m->sp, m->stack_hi, m->flags);
 	}
 	send_ack(fd, 0);
 }
@@ -792,6 +795,7 @@ static void put_header(int argc, char **argv)
 		 (unsigned long long)M.o.sample_bytes);
 	snprintf(obuf[nopt++], 128, "follow=%d", M.o.follow);
 	snprintf(obuf[nopt++], 128, "leak_scan=%d", M.o.leak_scan);
+	snprintf(obuf[nopt++], 128, "freeres=%d", M.o.freeres);
 	snprintf(obuf[nopt++], 128, "recorder=mprec %s", MPREC_VERSION);
 	for (int i = 0; i < nopt; i++) {
 		opt[i].ptr = obuf[i];
@@ -840,6 +844,7 @@ int main(int argc, char **argv)
 		{ "depth", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "no-follow", no_argument, NULL, 'F' },
+		{ "no-freeres", no_argument, NULL, 'R' },
 		{ "no-leak-scan", no_argument, NULL, 'L' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "sample-bytes", required_argument, NULL, 's' },
@@ -859,6 +864,7 @@ int main(int argc, char **argv)
 	M.o.depth = 64;
 	M.o.follow = 1;
 	M.o.leak_scan = 1;
+	M.o.freeres = 1;
 	while ((c = getopt_long(argc, argv, "+ho:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -873,6 +879,9 @@ int main(int argc, char **argv)
 			break;
 		case 'L':
 			M.o.leak_scan = 0;
+			break;
+		case 'R':
+			M.o.freeres = 0;
 			break;
 		case 'o':
 			M.o.output = optarg;
@@ -997,10 +1006,10 @@ int main(int argc, char **argv)
 
 	snprintf(
 		opts, sizeof(opts),
-		"depth=%d,unwind=%s,sample=%llu,follow=%d,scan=%d,mprec=%d,tsc=%d%s",
+		"depth=%d,unwind=%s,sample=%llu,follow=%d,scan=%d,freeres=%d,mprec=%d,tsc=%d%s",
 		M.o.depth, M.o.fp ? "fp" : "cfi",
 		(unsigned long long)M.o.sample_bytes, M.o.follow, M.o.leak_scan,
-		(int)getpid(), M.tsc,
+		M.o.freeres, (int)getpid(), M.tsc,
 		getenv("MPREC_NO_UCACHE") ? ",ucache=0" : "");
 	ld = getenv("LD_PRELOAD");
 	fflush(NULL);

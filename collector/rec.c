@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
 #include <sched.h>
@@ -26,7 +27,10 @@
 __thread struct tstate rec_t __attribute__((tls_model("initial-exec")));
 HIDDEN int rec_state;
 HIDDEN struct mpr_region *rec_region;
-HIDDEN struct rec_opts rec_opts = { 64, 0, 0, 1, 1, 0 };
+HIDDEN struct rec_opts rec_opts = { .depth = 64,
+				    .follow = 1,
+				    .leak_scan = 1,
+				    .freeres = 1 };
 HIDDEN struct rec_real rec_real;
 HIDDEN int rec_tsc;
 
@@ -995,6 +999,8 @@ static void parse_opts(const char *s)
 			rec_opts.follow = (int)n;
 		else if (!strncmp(s, "scan=", 5))
 			rec_opts.leak_scan = (int)n;
+		else if (!strncmp(s, "freeres=", 8))
+			rec_opts.freeres = (int)n;
 		else if (!strncmp(s, "tsc=", 4))
 			rec_tsc = n == 1;
 		else if (!strncmp(s, "ucache=", 7))
@@ -1393,6 +1399,68 @@ __attribute__((constructor(101))) static void rec_ctor(void)
 	rec_prepare(&rec_t);
 }
 
+/* Threads of this process (/proc/self/stat), or 0 if that cannot be read. */
+static int count_threads(void)
+{
+	char buf[1024], *p;
+	ssize_t n;
+	int fd, i;
+
+	fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* After "pid (comm) ", num_threads is the 18th field. */
+	p = strrchr(buf, ')');
+	for (i = 0; p && i < 18; i++)
+		p = strchr(p + 1, ' ');
+	return p ? atoi(p + 1) : 0;
+}
+
+/*
+ * Threads of the parent when this process was forked: glibc's freeing
+ * routines take locks that a thread of the parent may have held then,
+ * which nobody releases in the child.
+ */
+static int fork_threads = 1;
+
+void rec_before_fork(void)
+{
+	if (rec_opts.leak_scan && rec_opts.freeres)
+		fork_threads = count_threads();
+}
+
+/*
+ * What valgrind does before its leak check: have libstdc++ and glibc free
+ * the memory they keep for good (locale data, stdio buffers, name service
+ * and resolver state, the emergency exception pool, ...), so that it is
+ * neither reported nor taken for the roots of the blocks it points to.
+ * Only in a process that is single-threaded and was forked from one (if at
+ * all): other threads could still use that state.
+ */
+extern void __libc_freeres(void) __attribute__((weak));
+/* __gnu_cxx::__freeres(), when libstdc++ is loaded */
+extern void _ZN9__gnu_cxx9__freeresEv(void) __attribute__((weak));
+
+static uint32_t run_freeres(void)
+{
+	/*
+	 * Weak references, as valgrind's: dlsym() would allocate for its
+	 * error message when libstdc++ is not there.
+	 */
+	if (!rec_opts.freeres || fork_threads != 1 || count_threads() != 1 ||
+	    !__libc_freeres)
+		return 0;
+	if (_ZN9__gnu_cxx9__freeresEv)
+		_ZN9__gnu_cxx9__freeresEv();
+	__libc_freeres();
+	return MPT_SCAN_FREERES;
+}
+
 /*
  * The process ends: ask mprec for the leak scan, and wait until it has read
  * our memory.  `sp` bounds the calling thread's live stack.
@@ -1413,6 +1481,9 @@ static void exit_scan(uint64_t sp)
 	if (saved == MODE_NONE)
 		saved = rec_prepare(t);
 	memset(&m, 0, sizeof(m));
+	/* Not under sampling: mprec classifies nothing then. */
+	if (!rec_opts.sample_bytes)
+		m.flags = run_freeres();
 	m.magic = MPR_MAGIC;
 	m.type = MPR_MSG_EXIT;
 	m.pid = (uint32_t)my_pid;

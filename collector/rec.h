@@ -77,6 +77,7 @@ struct rec_opts {
 	uint64_t sample_bytes; /* 0: record everything */
 	int follow;	       /* 0: children are not recorded */
 	int leak_scan;	       /* 1: scan at normal exit */
+	int freeres;	       /* 1: the runtimes free their own memory first */
 	int no_ucache;	       /* 1: always unwind (for testing the memo) */
 };
 extern struct rec_opts rec_opts;
@@ -206,6 +207,9 @@ uint32_t rec_tid_of(unsigned long pthread);
 
 /* Set while fork() or vfork() of ours calls the real fork. */
 extern __thread int rec_in_fork;
+
+/* Before fork(): note how many threads the parent has (see rec.c). */
+void rec_before_fork(void);
 
 /* After fork in the child (origin enum mpr_origin). */
 void rec_after_fork_child(int origin);

@@ -270,6 +270,7 @@ struct mpr_msg {
 	uint32_t type;
 	uint32_t pid, ppid, tid;
 	uint32_t origin;   /* enum mpr_origin */
+	uint32_t flags;	   /* EXIT: MPT_SCAN_* of the process's side */
 	uint64_t time;	   /* HELLO: process start; EXIT: when exit began */
 	uint64_t sp;	   /* EXIT: stack pointer of the exiting thread */
 	uint64_t stack_hi; /* EXIT: top of its stack */

@@ -144,13 +144,14 @@ static char *slurp(const char *path, size_t *len)
 }
 
 static void write_summary(struct proc *p, int status,
-			  const struct leakscan_stats *st)
+			  const struct leakscan_stats *st, uint32_t flags)
 {
 	struct mpt_record r;
 
 	memset(&r, 0, sizeof(r));
 	r.type = MPT_REC_LEAK_SCAN;
 	r.u.leak_scan.status = (uint32_t)status;
+	r.u.leak_scan.flags = flags;
 	if (st) {
 		memcpy(r.u.leak_scan.blocks, st->blocks, sizeof(st->blocks));
 		memcpy(r.u.leak_scan.bytes, st->bytes, sizeof(st->bytes));
@@ -160,7 +161,7 @@ static void write_summary(struct proc *p, int status,
 
 void leak_scan_unavailable(struct proc *p, int err)
 {
-	write_summary(p, err, NULL);
+	write_summary(p, err, NULL, 0);
 }
 
 /*
@@ -259,7 +260,8 @@ static void resume_threads(struct stopped *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
+void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi,
+	       uint32_t flags)
 {
 	static const char *const exclude_paths[] = { "libmprec", "memfd:mprec",
 						     NULL };
@@ -284,7 +286,7 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 	(void)stack_hi;
 	blk = malloc((p->live.count + 1) * sizeof(*blk));
 	if (!blk) {
-		write_summary(p, ENOMEM, NULL);
+		write_summary(p, ENOMEM, NULL, flags);
 		return;
 	}
 	while (u64map_next(&p->live, &pos, &k, &v)) {
@@ -297,7 +299,7 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
 	text = slurp(path, &len);
 	if (!text) {
-		write_summary(p, errno ? errno : EIO, NULL);
+		write_summary(p, errno ? errno : EIO, NULL, flags);
 		free(blk);
 		return;
 	}
@@ -363,7 +365,7 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 	}
 	resume_threads(&thr);
 	if (rc < 0) {
-		write_summary(p, -rc, NULL);
+		write_summary(p, -rc, NULL, flags);
 	} else {
 		for (size_t i = 0; i < n && !M.write_failed; i++) {
 			struct mpt_record r;
@@ -375,7 +377,7 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi)
 			r.u.leak_block.kind = blk[i].kind;
 			emit(&r, emitted_raw(), p, (uint32_t)p->pid);
 		}
-		write_summary(p, 0, &st);
+		write_summary(p, 0, &st, flags);
 	}
 	free(text);
 	free(dead);

@@ -277,6 +277,8 @@ static uint8_t *enc_fixed(uint8_t *q, const struct mpt_record *rec,
 			q = mpt_varint_put_fast(q, rec->u.leak_scan.blocks[i]);
 		for (i = 0; i < 5; i++)
 			q = mpt_varint_put_fast(q, rec->u.leak_scan.bytes[i]);
+		if (rec->u.leak_scan.flags)
+			q = mpt_varint_put_fast(q, rec->u.leak_scan.flags);
 		break;
 	}
 	default:
@@ -998,6 +1000,10 @@ int mpt_decode(const uint8_t **pp, const uint8_t *fend, struct mpt_record *rec,
 			GET(rec->u.leak_scan.blocks[i]);
 		for (i = 0; i < 5; i++)
 			GET(rec->u.leak_scan.bytes[i]);
+		OPT(v);
+		if (v > UINT32_MAX)
+			goto bad;
+		rec->u.leak_scan.flags = (uint32_t)v;
 		break;
 	case 0:
 		return dec_err(dec, MPT_E_CORRUPT, "record type 0 is invalid");

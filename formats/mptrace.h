@@ -182,6 +182,16 @@ enum mpt_leak_kind {
 	MPT_LEAK_UNKNOWN = 4, /* no scan (crash, kill) */
 };
 
+/* LEAK_SCAN flags. */
+enum mpt_scan_flags {
+	/*
+	 * Before the scan, the C and C++ runtimes freed the memory they keep
+	 * for good (__libc_freeres, __gnu_cxx::__freeres), as valgrind has
+	 * them do: what is left is the program's.
+	 */
+	MPT_SCAN_FREERES = 1 << 0,
+};
+
 enum mpt_counter_kind {
 	MPT_COUNTER_HW = 0,    /* perf hardware event */
 	MPT_COUNTER_SW = 1,    /* perf software event */
@@ -404,6 +414,7 @@ struct mpt_record {
 			uint32_t status; /* 0 done; else errno of the failure */
 			uint64_t blocks[5]; /* by enum mpt_leak_kind */
 			uint64_t bytes[5];
+			uint32_t flags; /* [opt] enum mpt_scan_flags */
 		} leak_scan;
 	} u;
 };

@@ -265,6 +265,8 @@ static size_t sample_records(struct mpt_record *out, size_t max)
 		r.u.leak_scan.bytes[i] = BIG >> i;
 	}
 	ADD(MPT_REC_LEAK_SCAN);
+	r.u.leak_scan.flags = MPT_SCAN_FREERES;
+	ADD(MPT_REC_LEAK_SCAN);
 #undef ADD
 	return n;
 }
@@ -489,6 +491,7 @@ static void assert_rec_equal(const struct mpt_record *a,
 				    sizeof(a->u.leak_scan.blocks));
 		assert_memory_equal(a->u.leak_scan.bytes, b->u.leak_scan.bytes,
 				    sizeof(a->u.leak_scan.bytes));
+		assert_int_equal(a->u.leak_scan.flags, b->u.leak_scan.flags);
 		break;
 	default:
 		fail_msg("unexpected type %d", a->type);
@@ -596,6 +599,20 @@ static void test_codec__optional_fields_omitted(void **state)
 	assert_int_equal(buf[11], 0);
 	assert_int_equal(buf[12], 0);
 	assert_int_equal(q - buf, 13);
+
+	/* LEAK_SCAN: dt, status, 10 counts; flags only when set. */
+	memset(&r, 0, sizeof(r));
+	r.type = MPT_REC_LEAK_SCAN;
+	delta_init(&d);
+	q = mpt_encode(buf, buf + sizeof(buf), &r, &d, &err);
+	assert_int_equal(buf[1], 12);
+	assert_int_equal(q - buf, 14);
+	r.u.leak_scan.flags = MPT_SCAN_FREERES;
+	delta_init(&d);
+	q = mpt_encode(buf, buf + sizeof(buf), &r, &d, &err);
+	assert_int_equal(buf[1], 13);
+	assert_int_equal(buf[14], MPT_SCAN_FREERES);
+	assert_int_equal(q - buf, 15);
 }
 
 /* Records whose optional fields are absent on disk read them as 0. */
