@@ -724,7 +724,7 @@ static int main_wrapper(int argc, char **argv, char **envp)
 {
 	int code = real_main(argc, argv, envp);
 
-	rec_note_exit(code);
+	rec_note_exit(code, (uint64_t)(uintptr_t)__builtin_frame_address(0));
 	return code;
 }
 
@@ -825,7 +825,7 @@ EXPORT void exit(int code)
 {
 	if (!rec_real.exit)
 		rec_prepare(&rec_t);
-	rec_note_exit(code);
+	rec_note_exit(code, (uint64_t)(uintptr_t)__builtin_frame_address(0));
 	rec_real.exit(code);
 }
 
@@ -833,7 +833,7 @@ EXPORT void _exit(int code)
 {
 	if (!rec_real._exit)
 		rec_prepare(&rec_t);
-	rec_note_exit(code);
+	rec_note_exit(code, (uint64_t)(uintptr_t)__builtin_frame_address(0));
 	rec_exit_now();
 	rec_real._exit(code);
 }
@@ -842,7 +842,7 @@ EXPORT void _Exit(int code)
 {
 	if (!rec_real._Exit)
 		rec_prepare(&rec_t);
-	rec_note_exit(code);
+	rec_note_exit(code, (uint64_t)(uintptr_t)__builtin_frame_address(0));
 	rec_exit_now();
 	rec_real._Exit(code);
 }

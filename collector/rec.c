@@ -1386,8 +1386,24 @@ void rec_after_fork_child(int origin)
 	rec_modules_sync(1);
 }
 
-void rec_note_exit(int code)
+/*
+ * Where the program's stack ended when it began to exit, and on which
+ * thread.  The frames below are exit()'s own and the destructors' (or
+ * main()'s, returned): the leak scan leaves them out, with the copies of
+ * pointers that their slots still hold from the program's last calls,
+ * our hooks' among them (they run on the program's stack; memcheck's
+ * allocator runs on its own).  Which stale copies survive there changes
+ * with any frame's layout, and blocks came and went with them.
+ */
+static uint64_t exit_sp;
+static uint32_t exit_tid;
+
+void rec_note_exit(int code, uint64_t sp)
 {
+	if (!exit_sp) {
+		exit_tid = sys_gettid();
+		exit_sp = sp;
+	}
 	if (rec_region) {
 		atomic_store(&rec_region->exit_code, code);
 		atomic_store(&rec_region->exit_called, 1);
@@ -1489,7 +1505,7 @@ static void exit_scan(uint64_t sp)
 	m.pid = (uint32_t)my_pid;
 	m.tid = sys_gettid();
 	m.time = rec_now();
-	m.sp = sp;
+	m.sp = exit_tid == m.tid && exit_sp > sp ? exit_sp : sp;
 	m.stack_hi = t->stack_hi;
 	t->mode = MODE_BUSY;
 	ctl_call(&m, -1);

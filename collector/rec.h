@@ -214,8 +214,11 @@ void rec_before_fork(void);
 /* After fork in the child (origin enum mpr_origin). */
 void rec_after_fork_child(int origin);
 
-/* exit()/_exit() called with `code`. */
-void rec_note_exit(int code);
+/*
+ * exit()/_exit() called with `code`, or main() returned it; `sp`: the
+ * frame of the hook, above which the program's stack is live.
+ */
+void rec_note_exit(int code, uint64_t sp);
 
 /* _exit() or _Exit(): the leak scan the destructors would have asked for. */
 void rec_exit_now(void);

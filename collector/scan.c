@@ -306,6 +306,17 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi,
 	memset(&ro, 0, sizeof(ro));
 	ro.exclude_paths = exclude_paths;
 	stop_threads(p->pid, tid, &thr);
+	/*
+	 * The exiting thread's `sp` is the frame of libmprec's exit hook (see
+	 * rec_note_exit()), not an interrupted stack pointer: nothing below it
+	 * is live, and the
+	 * 128 bytes of red zone that the roots take below a stack pointer
+	 * (leakscan_roots_from_maps() starts a stack at sp - 128) held stale
+	 * copies of pointers, which kept blocks that valgrind finds lost
+	 * still reachable.
+	 */
+	if (sp <= UINT64_MAX - 128)
+		sp += 128;
 	if (thr.sps && thr.nsps < thr.cap) {
 		thr.sps[thr.nsps++] = sp;
 		ro.sps = thr.sps;

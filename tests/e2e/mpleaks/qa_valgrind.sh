@@ -37,7 +37,7 @@ vg_records() { # valgrind log -> "KIND BYTES BLOCKS FRAME" sorted
 		want = 1; next }
 	want && /^ *(at|by) / {
 		s = $0; sub(/^ *(at|by) 0x[0-9A-Fa-f]+: /, "", s)
-		if (s ~ /^(malloc|calloc|realloc|operator new)/) next
+		if (s ~ /^(malloc|calloc|realloc|operator new|posix_memalign|aligned_alloc|memalign)/) next
 		print k, b, n, key(s); want = 0 }' "$1" | sort
 }
 
@@ -129,6 +129,9 @@ check glibcstate "$QA/glibcstate"
 MPLEAKS_ARGS=--no-builtin-suppressions check glibcstate_freeres "$QA/glibcstate"
 MPREC_ARGS=--no-freeres check glibcstate_nofreeres "$QA/glibcstate"
 check forkleak "$QA/forkleak" exit
+# Much of libc (stdio, regex, iconv, locales, NSS, tsearch, glob, qsort):
+# what the program dropped is lost, libc's own state is freed first.
+check libcmix "$QA/libcmix"
 # Threads already joined leave their stacks mapped (glibc keeps them for
 # reuse) with stale pointers in them: they are no roots, as in valgrind.
 check prodcons "$QA/prodcons"
