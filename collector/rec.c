@@ -1359,6 +1359,14 @@ static void atfork_child(void)
 	rec_after_fork_child(MPR_ORIGIN_FORK);
 }
 
+/*
+ * Threads of the parent when this process (or one of its forked ancestors,
+ * since the last exec) was forked: glibc's freeing routines take locks
+ * that another thread of the parent may have held then, which nobody
+ * releases in the child.  Set in the child only, and never back to 1.
+ */
+static int fork_threads = 1, fork_threads_next = 1;
+
 /* In the child of fork/vfork: a new region, a new slot, all modules. */
 void rec_after_fork_child(int origin)
 {
@@ -1368,6 +1376,8 @@ void rec_after_fork_child(int origin)
 
 	fork_parent = my_pid;
 	my_pid = getpid();
+	if (fork_threads_next != 1)
+		fork_threads = fork_threads_next;
 	t->mode = MODE_BUSY;
 	t->slot = NULL;
 	t->has_sec = 0;
@@ -1437,17 +1447,10 @@ static int count_threads(void)
 	return p ? atoi(p + 1) : 0;
 }
 
-/*
- * Threads of the parent when this process was forked: glibc's freeing
- * routines take locks that a thread of the parent may have held then,
- * which nobody releases in the child.
- */
-static int fork_threads = 1;
-
 void rec_before_fork(void)
 {
 	if (rec_opts.leak_scan && rec_opts.freeres)
-		fork_threads = count_threads();
+		fork_threads_next = count_threads();
 }
 
 /*

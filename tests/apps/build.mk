@@ -13,7 +13,8 @@ APPS_COMMON = tests/apps/apps.c
 APPS_DEPS = tests/apps/apps.c tests/apps/apps.h tests/apps/build.mk
 
 APPS_SIMPLE := basic threads forkexec exec_target closefds dlopen sigalloc \
-	       ctor_dtor exits exec_fail crossfree sampled demo manythreads mmaps
+	       ctor_dtor exits exec_fail crossfree sampled demo manythreads mmaps \
+	       forkthreads
 APPS := $(APPS_SIMPLE:%=$(APPS_DIR)/%) $(APPS_DIR)/deep $(APPS_DIR)/deep_fp \
 	$(APPS_DIR)/cxx $(APPS_DIR)/libmpt_dltarget.so $(APPS_DIR)/static
 # markers needs the markers API header of the collector.
@@ -22,6 +23,7 @@ APPS += $(APPS_DIR)/markers
 endif
 
 APPS_LIBS_threads = -pthread
+APPS_LIBS_forkthreads = -pthread
 APPS_LIBS_closefds = -pthread
 APPS_LIBS_crossfree = -pthread
 APPS_LIBS_manythreads = -pthread
