@@ -343,24 +343,39 @@ static int on_record(void *ctx, struct mpt_process *p,
 /*
  * A process that called exec had one image before and one after, each with
  * its own peak; the process's peak is the higher one (the first, if they
- * tie).  The other images of the process are dropped.
+ * tie).  The other images of the process are dropped.  A process is an
+ * image and the images that exec made of it after it (a pid used again by
+ * a new process starts a new one).
  */
 static void keep_peak_images(void)
 {
-	struct mpt_hmap best; /* pid + 1 -> index + 1 of its peak image */
+	struct mpt_hmap chain; /* pid + 1 -> its process's first image */
+	struct mpt_hmap best;  /* first image -> index + 1 of the peak one */
+	size_t i, n = mpt_replay_nprocesses(st.r);
+	uint64_t *first = xcalloc(st.nimg ? st.nimg : 1, sizeof(*first));
 	uint64_t *slot;
-	size_t i;
 	int isnew;
 
+	mpt_hmap_init(&chain);
 	mpt_hmap_init(&best);
+	for (i = 0; i < n; i++) {
+		const struct mpt_process_info *in =
+			mpt_process_info(mpt_replay_process(st.r, i));
+
+		slot = mpt_hmap_put(&chain, (uint64_t)in->pid + 1, &isnew);
+		if (!slot)
+			die("out of memory");
+		if (isnew || in->start_kind != MPT_PROC_EXEC)
+			*slot = in->image;
+		if (in->image <= st.nimg)
+			first[in->image - 1] = *slot;
+	}
 	for (i = 0; i < st.nimg; i++) {
 		struct img *im = st.img[i];
 
 		if (!im)
 			continue;
-		slot = mpt_hmap_put(&best,
-				    (uint64_t)mpt_process_info(im->p)->pid + 1,
-				    &isnew);
+		slot = mpt_hmap_put(&best, first[i], &isnew);
 		if (!slot)
 			die("out of memory");
 		if (isnew || im->peak > st.img[*slot - 1]->peak)
@@ -371,15 +386,16 @@ static void keep_peak_images(void)
 
 		if (!im)
 			continue;
-		slot = mpt_hmap_get(&best,
-				    (uint64_t)mpt_process_info(im->p)->pid + 1);
+		slot = mpt_hmap_get(&best, first[i]);
 		if (*slot != i + 1) {
 			free(im->s);
 			free(im);
 			st.img[i] = NULL;
 		}
 	}
+	mpt_hmap_release(&chain);
 	mpt_hmap_release(&best);
+	free(first);
 }
 
 /*
