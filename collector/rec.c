@@ -1484,7 +1484,7 @@ static uint32_t run_freeres(void)
  * The process ends: ask mprec for the leak scan, and wait until it has read
  * our memory.  `sp` bounds the calling thread's live stack.
  */
-static void exit_scan(uint64_t sp)
+static void exit_scan(uint64_t sp, int freeres)
 {
 	struct tstate *t = &rec_t;
 	struct mpr_msg m;
@@ -1501,7 +1501,7 @@ static void exit_scan(uint64_t sp)
 		saved = rec_prepare(t);
 	memset(&m, 0, sizeof(m));
 	/* Not under sampling: mprec classifies nothing then. */
-	if (!rec_opts.sample_bytes)
+	if (freeres && !rec_opts.sample_bytes)
 		m.flags = run_freeres();
 	m.magic = MPR_MAGIC;
 	m.type = MPR_MSG_EXIT;
@@ -1515,17 +1515,21 @@ static void exit_scan(uint64_t sp)
 	t->mode = saved;
 }
 
-/* _exit() and _Exit(): the process ends without running destructors. */
+/*
+ * _exit() and _Exit(): the process ends without running destructors.  No
+ * freeing by the runtimes here: _exit() is what a signal handler may call,
+ * perhaps while the thread it interrupted holds malloc's lock.
+ */
 void rec_exit_now(void)
 {
 	/* Called from inside the recorder: its state is not ours to use. */
 	if (rec_t.mode == MODE_BUSY)
 		return;
-	exit_scan((uint64_t)(uintptr_t)__builtin_frame_address(0));
+	exit_scan((uint64_t)(uintptr_t)__builtin_frame_address(0), 0);
 }
 
 /* At a normal exit, after the program's own destructors. */
 __attribute__((destructor(101))) static void rec_dtor(void)
 {
-	exit_scan((uint64_t)(uintptr_t)__builtin_frame_address(0));
+	exit_scan((uint64_t)(uintptr_t)__builtin_frame_address(0), 1);
 }

@@ -14,7 +14,7 @@ APPS_DEPS = tests/apps/apps.c tests/apps/apps.h tests/apps/build.mk
 
 APPS_SIMPLE := basic threads forkexec exec_target closefds dlopen sigalloc \
 	       ctor_dtor exits exec_fail crossfree sampled demo manythreads mmaps \
-	       forkthreads
+	       forkthreads sigexit
 APPS := $(APPS_SIMPLE:%=$(APPS_DIR)/%) $(APPS_DIR)/deep $(APPS_DIR)/deep_fp \
 	$(APPS_DIR)/cxx $(APPS_DIR)/libmpt_dltarget.so $(APPS_DIR)/static
 # markers needs the markers API header of the collector.
