@@ -309,11 +309,10 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi,
 	/*
 	 * The exiting thread's `sp` is the frame of libmprec's exit hook (see
 	 * rec_note_exit()), not an interrupted stack pointer: nothing below it
-	 * is live, and the
-	 * 128 bytes of red zone that the roots take below a stack pointer
-	 * (leakscan_roots_from_maps() starts a stack at sp - 128) held stale
-	 * copies of pointers, which kept blocks that valgrind finds lost
-	 * still reachable.
+	 * is live.  The 128 bytes of red zone that the roots take below a
+	 * stack pointer (leakscan_roots_from_maps() starts a stack at
+	 * sp - 128) held stale copies of pointers there, which kept blocks
+	 * that valgrind finds lost still reachable.
 	 */
 	if (sp <= UINT64_MAX - 128)
 		sp += 128;
