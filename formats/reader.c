@@ -1315,6 +1315,17 @@ int mpt_reader_seek(struct mpt_reader *r, uint64_t t)
  * the state left in f->pre_d, and so meets any error itself.  Returns 1
  * when the frame is done with, 0 if more can be decoded.
  */
+/* Free the buffers of the records decoded ahead in `f`. */
+static void pre_free(struct fres *f)
+{
+	free(f->pre_rec);
+	free(f->pre_len);
+	free(f->pre_href);
+	f->pre_rec = NULL;
+	f->pre_len = NULL;
+	f->pre_href = NULL;
+}
+
 static int pre_decode(struct ahead *a, struct fres *f)
 {
 	const uint8_t *p, *fend = f->buf + f->len;
@@ -1326,12 +1337,7 @@ static int pre_decode(struct ahead *a, struct fres *f)
 		f->pre_len = malloc(pmax * sizeof(*f->pre_len));
 		f->pre_href = malloc(sizeof(*f->pre_href));
 		if (!f->pre_rec || !f->pre_len || !f->pre_href) {
-			free(f->pre_rec);
-			free(f->pre_len);
-			free(f->pre_href);
-			f->pre_rec = NULL;
-			f->pre_len = NULL;
-			f->pre_href = NULL;
+			pre_free(f);
 			return 1;
 		}
 	}
@@ -1580,9 +1586,7 @@ static void ahead_stop(struct mpt_reader *r)
 	for (i = 0; i < NSLOT; i++) {
 		if (i)
 			free(a->slot[i].buf);
-		free(a->slot[i].pre_rec);
-		free(a->slot[i].pre_len);
-		free(a->slot[i].pre_href);
+		pre_free(&a->slot[i]);
 	}
 	mpt_dec_release(&a->pre_dec);
 	free(a);
