@@ -105,6 +105,11 @@ struct mpt_replay {
 	size_t nproc, proccap;
 	struct mpt_hmap pidmap; /* pid -> index + 1 of its latest image */
 	struct mpt_process *lastp;
+	/*
+	 * lastp's pid while it is running, else a value no pid has: the one
+	 * test of the fast path (fast_pid_update()).
+	 */
+	uint64_t fast_pid;
 	int heap_untracked; /* mpt_replay_untrack_heap() */
 };
 
@@ -391,6 +396,7 @@ struct mpt_replay *mpt_replay_new(const struct mpt_replay_ops *ops, void *ctx)
 	r->ctx = ctx;
 	mpt_hmap_init(&r->stkid);
 	mpt_hmap_init(&r->pidmap);
+	r->fast_pid = UINT64_MAX;
 	r->nstk = 1;
 	r->ntag = 1;
 	return r;
@@ -462,6 +468,14 @@ void mpt_replay_free(struct mpt_replay *r)
  * Processes and threads.
  */
 
+/* After lastp changes or ends. */
+static void fast_pid_update(struct mpt_replay *r)
+{
+	struct mpt_process *p = r->lastp;
+
+	r->fast_pid = p && !p->finished ? p->info.pid : UINT64_MAX;
+}
+
 static struct mpt_process *process_new(struct mpt_replay *r, uint32_t pid)
 {
 	struct mpt_process *p;
@@ -486,6 +500,7 @@ static struct mpt_process *process_new(struct mpt_replay *r, uint32_t pid)
 	r->proc[r->nproc++] = p;
 	*slot = r->nproc;
 	r->lastp = p;
+	fast_pid_update(r);
 	return p;
 }
 
@@ -501,6 +516,7 @@ static struct mpt_process *process_get(struct mpt_replay *r, uint32_t pid)
 	if (slot) {
 		p = r->proc[*slot - 1];
 		r->lastp = p;
+		fast_pid_update(r);
 		return p;
 	}
 	p = process_new(r, pid);
@@ -553,6 +569,7 @@ static int process_finish(struct mpt_replay *r, struct mpt_process *p,
 	if (p->finished)
 		return 0;
 	p->finished = 1;
+	fast_pid_update(r);
 	p->end_pending = 0;
 	p->info.end_reason = reason;
 	if (reason != MPT_REPLAY_EXIT || !p->info.end_time)
@@ -855,20 +872,28 @@ static int emit_free(struct mpt_replay *r, struct mpt_process *p,
 	return call_free(r, p, b, tid, realloc, temporary);
 }
 
-/* A heap block is gone: judge "temporary", count, tell the callback. */
+/*
+ * A heap block is gone: count, judge "temporary", tell the callback.  Only
+ * the callback reads "temporary" (and the thread's last allocation is kept
+ * for it alone), so without one there is nothing to judge.
+ */
 static inline int heap_gone(struct mpt_replay *r, struct mpt_process *p,
 			    const struct mpt_block *b, uint32_t tid,
 			    int realloc)
 {
-	struct thread *t = thread_find(p, b->tid);
-	int temporary = t && t->last_addr == b->addr;
+	struct thread *t;
+	int temporary;
 
-	if (temporary)
-		t->last_addr = 0;
 	p->info.heap_bytes -= b->size;
 	p->info.heap_blocks--;
 	p->info.frees++;
-	return r->ops.free ? call_free(r, p, b, tid, realloc, temporary) : 0;
+	if (!r->ops.free)
+		return 0;
+	t = thread_find(p, b->tid);
+	temporary = t && t->last_addr == b->addr;
+	if (temporary)
+		t->last_addr = 0;
+	return call_free(r, p, b, tid, realloc, temporary);
 }
 
 /*
@@ -876,8 +901,9 @@ static inline int heap_gone(struct mpt_replay *r, struct mpt_process *p,
  * into the fast path of every free (gcc would call it, and the call and
  * its saved registers cost a sixth of a free).
  */
-static inline __attribute__((always_inline)) int heap_free(struct mpt_replay *r, struct mpt_process *p,
-			    struct bslot *s, uint32_t tid, int realloc)
+static inline __attribute__((always_inline)) int
+heap_free(struct mpt_replay *r, struct mpt_process *p, struct bslot *s,
+	  uint32_t tid, int realloc)
 {
 	struct mpt_block *b = bt_block(&p->heap, s);
 	int ret;
@@ -1318,7 +1344,7 @@ replay_one(struct mpt_replay *r, const struct mpt_record *rec)
 	int err;
 
 	/* The common case first: a heap event of the current process. */
-	if (__builtin_expect(p && p->info.pid == rec->pid && !p->finished, 1)) {
+	if (__builtin_expect(rec->pid == r->fast_pid, 1)) {
 		/* Before the event: a free's lifetime ends now. */
 		if (rec->time > r->now)
 			r->now = rec->time;
