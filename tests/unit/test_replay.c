@@ -881,6 +881,46 @@ static void test_replay__untracked_heap(void **state)
 	mpt_replay_free(ur);
 }
 
+/*
+ * Heap events of a process after it ended (its image still the latest of
+ * its pid) change nothing, with the heap tracked or not: the fast paths
+ * must know that the process is finished.
+ */
+static void test_replay__events_after_end(void **state)
+{
+	int untracked;
+
+	(void)state;
+	for (untracked = 0; untracked < 2; untracked++) {
+		struct mpt_replay *r;
+		const struct mpt_process_info *in;
+
+		header(0);
+		start(100, 0, MPT_PROC_INITIAL);
+		alloc(0x1000, 10, 0);
+		alloc(0x2000, 20, 0);
+		free_(0x1000, MPT_FN_FREE);
+		pend(MPT_END_EXIT, 0);
+		leak_scan();
+		alloc(0x3000, 30, 0);
+		alloc(0x4000, 40, 0);
+		free_(0x2000, MPT_FN_FREE);
+		memset(&seen, 0, sizeof(seen));
+		r = replay_with(&ops, untracked);
+		in = mpt_process_info(mpt_replay_find_pid(r, 100));
+		assert_int_equal(seen.nend, 1);
+		assert_int_equal(seen.allocs, 2);
+		assert_int_equal(in->allocs, 2);
+		assert_int_equal(in->frees, 1);
+		if (!untracked) {
+			assert_int_equal(seen.frees, 1);
+			assert_int_equal(seen.end[0].n, 1);
+			assert_int_equal(seen.end[0].b[0].addr, 0x2000);
+		}
+		mpt_replay_free(r);
+	}
+}
+
 static void test_hash__put_get_del(void **state)
 {
 	struct mpt_hmap m;
@@ -928,6 +968,7 @@ int main(void)
 		cmocka_unit_test(test_replay__mmap_and_gpu),
 		cmocka_unit_test(test_replay__table_stress),
 		cmocka_unit_test(test_replay__untracked_heap),
+		cmocka_unit_test(test_replay__events_after_end),
 		cmocka_unit_test(test_hash__put_get_del),
 	};
 
