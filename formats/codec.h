@@ -287,27 +287,27 @@ uint8_t *mpt_encode_context(uint8_t *p, uint8_t *end, uint64_t time,
  * the sqlite3 trace took a third longer that way.  Evaluates to 0 from the
  * enclosing function on a bad k.
  */
-#define MPT_FAST_HADDR(p, out, ring, n, max, base)                         \
-	do {                                                               \
-		uint64_t k_, zz_;                                          \
-		uint32_t n_ = (n);                                         \
-		MPT_FAST_VARINT1(p, k_);                                   \
-		if (__builtin_expect(k_ != 0, 1)) {                        \
-			if (__builtin_expect(k_ > n_ || k_ > (max), 0))    \
-				return 0;                                  \
-			(out) = (ring)[(n_ - (uint32_t)k_) & ((max)-1)];   \
-		} else {                                                   \
-			MPT_FAST_VARINT(p, zz_);                           \
-			(out) = (base) + (uint64_t)mpt_unzigzag(zz_);      \
-		}                                                          \
+#define MPT_FAST_HADDR(p, out, ring, n, max, base)                       \
+	do {                                                             \
+		uint64_t k_, zz_;                                        \
+		uint32_t n_ = (n);                                       \
+		MPT_FAST_VARINT1(p, k_);                                 \
+		if (__builtin_expect(k_ != 0, 1)) {                      \
+			if (__builtin_expect(k_ > n_ || k_ > (max), 0))  \
+				return 0;                                \
+			(out) = (ring)[(n_ - (uint32_t)k_) & ((max)-1)]; \
+		} else {                                                 \
+			MPT_FAST_VARINT(p, zz_);                         \
+			(out) = (base) + (uint64_t)mpt_unzigzag(zz_);    \
+		}                                                        \
 	} while (0)
 
 /*
  * The reader's hot path: decode an ALLOC (realloc and memalign included)
- * or FREE record at *pp whose fields are all short varints.  Returns 1 (record
- * decoded, *pp and `d` advanced) or 0 (nothing changed: use mpt_decode(), which
- * also reports errors).  The buffer must have MPT_DECODE_PAD readable bytes
- * after fend.
+ * or FREE record at *pp whose fields are all short varints.  Returns 1
+ * (record decoded, *pp and `d` advanced) or 0 (a record of another type or
+ * form, and nothing changed: use mpt_decode(), which also reports errors).
+ * The buffer must have MPT_DECODE_PAD readable bytes after fend.
  */
 static inline __attribute__((always_inline)) int
 mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
@@ -361,7 +361,7 @@ mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 		rec->u.alloc.old_addr = old;
 		if (a)
 			h->aring[h->na++ & (MPT_AREF - 1)] = a;
-	} else {
+	} else if (type == MPT_REC_FREE) {
 		MPT_FAST_VARINT1(p, v1);
 		MPT_FAST_HADDR(p, a, h->aring, h->na, MPT_AREF, din->addr);
 		if (p != e || v1 > UINT32_MAX)
@@ -372,6 +372,8 @@ mpt_decode_event(const uint8_t **pp, const uint8_t *fend,
 		rec->u.free.addr = a;
 		if (a)
 			h->fring[h->nf++ & (MPT_FREF - 1)] = a;
+	} else {
+		return 0;
 	}
 	time += dt;
 	rec->type = (uint8_t)type;

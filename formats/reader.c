@@ -1017,9 +1017,7 @@ int mpt_reader_next(struct mpt_reader *r, struct mpt_record *rec)
 			if (unlikely(r->skim) && skim_record(r))
 				continue;
 			r->rec_start = r->p;
-			if (likely((r->p[0] == MPT_REC_ALLOC ||
-				    r->p[0] == MPT_REC_FREE) &&
-				   !r->slow) &&
+			if (likely(!r->slow) &&
 			    mpt_decode_event(&r->p, r->fend, rec, &r->d,
 					     &r->d)) {
 				if (unlikely(rec->time < r->last_time))
@@ -1101,27 +1099,19 @@ int mpt_reader_next_batch(struct mpt_reader *r, struct mpt_record *rec,
 		p = r->p;
 		fend = r->fend;
 		last_time = r->last_time;
+		/*
+		 * Times grow within a frame, and mpt_reader_next() delivers the
+		 * first record of every frame, the only one that can go back
+		 * in time: the records here need no check of their own.  Were
+		 * the state ever behind the frames before, it would decide.
+		 */
+		if (unlikely(d.time < last_time))
+			goto slow;
 		while (n < max && p < fend) {
 			const uint8_t *start = p;
 
-			if ((p[0] != MPT_REC_ALLOC && p[0] != MPT_REC_FREE) ||
-			    !mpt_decode_event(&p, fend, &rec[n], &d, &d))
+			if (!mpt_decode_event(&p, fend, &rec[n], &d, &d))
 				break;
-			if (unlikely(rec[n].time < last_time)) {
-				/*
-				 * Times grow within a frame, so this is the
-				 * frame's first record and d is still the
-				 * reader's: mpt_reader_next() decodes it again
-				 * (its ring push undone) and reports it.
-				 */
-				p = start;
-				d = r->d;
-				if (rec[n].type == MPT_REC_ALLOC)
-					d.h->na -= rec[n].u.alloc.addr != 0;
-				else
-					d.h->nf -= rec[n].u.free.addr != 0;
-				break;
-			}
 			last = start;
 			n++;
 		}
@@ -1135,6 +1125,7 @@ int mpt_reader_next_batch(struct mpt_reader *r, struct mpt_record *rec,
 			return (int)n;
 		}
 	}
+slow:
 	return mpt_reader_next(r, rec);
 }
 
@@ -1373,8 +1364,7 @@ static int pre_decode(struct ahead *a, struct fres *f)
 			p = q;
 			continue;
 		}
-		if ((type != MPT_REC_ALLOC && type != MPT_REC_FREE) ||
-		    !mpt_decode_event(&q, fend, rec, &f->pre_d, &f->pre_d))
+		if (!mpt_decode_event(&q, fend, rec, &f->pre_d, &f->pre_d))
 			break;
 		if (p == f->buf)
 			f->pre_first = rec->time;

@@ -102,6 +102,29 @@ static int drain(struct mpt_reader *r, int *nrec)
 	return rc;
 }
 
+/* The same in batches of at most 7, and in runs. */
+static int drain_batch(struct mpt_reader *r, int *nrec)
+{
+	struct mpt_record rec[7];
+	int rc;
+
+	*nrec = 0;
+	while ((rc = mpt_reader_next_batch(r, rec, 7)) > 0)
+		*nrec += rc;
+	return rc;
+}
+
+static int drain_run(struct mpt_reader *r, int *nrec)
+{
+	const struct mpt_record *rec;
+	int rc;
+
+	*nrec = 0;
+	while ((rc = mpt_reader_next_run(r, &rec)) > 0)
+		*nrec += rc;
+	return rc;
+}
+
 static void test_reader__unknown_type_skipped(void **state)
 {
 	static struct tb t;
@@ -388,6 +411,15 @@ static void test_reader__time_backwards(void **state)
 	assert_int_equal(drain(r, &n), MPT_E_ORDER);
 	assert_int_equal(n, 2);
 	assert_true(mpt_reader_offset(r) == off);
+	mpt_reader_close(r);
+	/* In batches and runs too: the record is reported, not delivered. */
+	r = open_tb(&t, 0);
+	assert_int_equal(drain_batch(r, &n), MPT_E_ORDER);
+	assert_int_equal(n, 2);
+	mpt_reader_close(r);
+	r = open_tb(&t, 0);
+	assert_int_equal(drain_run(r, &n), MPT_E_ORDER);
+	assert_int_equal(n, 2);
 	mpt_reader_close(r);
 }
 
