@@ -60,6 +60,11 @@ struct mpt_process {
 	struct module *mod;
 	size_t nmod, modcap;
 	char *path;
+	/*
+	 * The address of the latest free of the fast path, 0 after any heap
+	 * block is added: until then that address is not live.
+	 */
+	uint64_t just_freed;
 	int implicit;	 /* created by an event, not by PROCESS_START */
 	int end_pending; /* PROCESS_END seen, waiting for the leak scan */
 	int finished;	 /* end callback done, live set dropped */
@@ -1009,6 +1014,7 @@ static int on_alloc(struct mpt_replay *r, struct mpt_process *p,
 	b = bt_put(&p->heap, addr, 0, &isnew, &err);
 	if (!b)
 		return err;
+	p->just_freed = 0;
 	if (!isnew)
 		old = *b;
 	block_init(r, b, t, addr, rec->u.alloc.size, rec->time,
@@ -1255,7 +1261,7 @@ static int is_process_record(int type)
  */
 static inline __attribute__((always_inline)) int
 fast_alloc(struct mpt_replay *r, struct mpt_process *p,
-	   const struct mpt_record *rec, int *ret)
+	   const struct mpt_record *rec, int untracked, int *ret)
 {
 	struct blocktab *t = &p->heap;
 	struct thread *th = p->cur;
@@ -1270,7 +1276,7 @@ fast_alloc(struct mpt_replay *r, struct mpt_process *p,
 			return 1;
 		p->cur = th;
 	}
-	if (__builtin_expect(r->heap_untracked, 0)) {
+	if (__builtin_expect(untracked, 0)) {
 		if (!addr || (rec->u.alloc.flags & MPT_ALLOC_FAILED))
 			return 1;
 		p->info.allocs++;
@@ -1283,8 +1289,12 @@ fast_alloc(struct mpt_replay *r, struct mpt_process *p,
 				     (!t->freelist && t->npool == t->poolcap),
 			     0))
 		return 1;
-	/* A realloc whose free half came first, as recorders write it. */
+	/*
+	 * A realloc whose free half came first, as recorders write it (most
+	 * often right before, which spares the lookup).
+	 */
 	if (rec->u.alloc.old_addr && rec->u.alloc.old_addr != addr &&
+	    rec->u.alloc.old_addr != p->just_freed &&
 	    bt_find(t, rec->u.alloc.old_addr, 0))
 		return 1;
 	for (i = bt_home(t, addr, 0); t->slot[i].addr; i = (i + 1) & mask)
@@ -1295,6 +1305,7 @@ fast_alloc(struct mpt_replay *r, struct mpt_process *p,
 	t->slot[i].idx = idx;
 	t->slot[i].device = 0;
 	t->n++;
+	p->just_freed = 0;
 	b = &t->pool[idx];
 	block_init(r, b, th, addr, rec->u.alloc.size, rec->time,
 		   rec->u.alloc.stack, MPT_DOMAIN_HEAP);
@@ -1312,11 +1323,11 @@ fast_alloc(struct mpt_replay *r, struct mpt_process *p,
 
 static inline __attribute__((always_inline)) int
 fast_free(struct mpt_replay *r, struct mpt_process *p,
-	  const struct mpt_record *rec, int *ret)
+	  const struct mpt_record *rec, int untracked, int *ret)
 {
 	struct bslot *s;
 
-	if (__builtin_expect(r->heap_untracked, 0)) {
+	if (__builtin_expect(untracked, 0)) {
 		p->info.frees += rec->u.free.addr != 0;
 		*ret = 0;
 		return 0;
@@ -1327,18 +1338,21 @@ fast_free(struct mpt_replay *r, struct mpt_process *p,
 	*ret = heap_free(r, p, s, rec->tid,
 			 rec->u.free.func == MPT_FN_REALLOC ||
 				 rec->u.free.func == MPT_FN_REALLOCARRAY);
+	p->just_freed = rec->u.free.addr;
 	return 0;
 }
 
 static int record_general(struct mpt_replay *r, const struct mpt_record *rec);
 
 /*
- * One record: the fast paths inline, the rest a call.  Inlined into the
- * loop of mpt_replay_run() too, so that a run of heap events costs no call
- * (nor the saving of registers a call takes) per record.
+ * One record: the fast paths inline, the rest a call.  `untracked` is
+ * r->heap_untracked and `record` whether there is a record callback,
+ * constants in the copy that a run of records goes through, so that it
+ * tests neither per record.
  */
 static inline __attribute__((always_inline)) int
-replay_one(struct mpt_replay *r, const struct mpt_record *rec)
+replay_one_k(struct mpt_replay *r, const struct mpt_record *rec, int untracked,
+	     int record)
 {
 	struct mpt_process *p = r->lastp;
 	int err;
@@ -1349,20 +1363,48 @@ replay_one(struct mpt_replay *r, const struct mpt_record *rec)
 		if (rec->time > r->now)
 			r->now = rec->time;
 		if (rec->type == MPT_REC_ALLOC) {
-			if (fast_alloc(r, p, rec, &err))
+			if (fast_alloc(r, p, rec, untracked, &err))
 				goto general;
 		} else if (rec->type == MPT_REC_FREE) {
-			if (fast_free(r, p, rec, &err))
+			if (fast_free(r, p, rec, untracked, &err))
 				goto general;
 		} else {
 			goto general;
 		}
-		if (err || !r->ops.record)
+		if (err || !record)
 			return err;
 		return r->ops.record(r->ctx, p, rec);
 	}
 general:
 	return record_general(r, rec);
+}
+
+static inline __attribute__((always_inline)) int
+replay_one(struct mpt_replay *r, const struct mpt_record *rec)
+{
+	return replay_one_k(r, rec, r->heap_untracked, r->ops.record != NULL);
+}
+
+/* n records, in a copy of the loop for each of the constants. */
+static int replay_records(struct mpt_replay *r, const struct mpt_record *rec,
+			  int n)
+{
+	int i, ret;
+
+#define REPLAY_LOOP(untracked, record)                             \
+	for (i = 0; i < n; i++) {                                  \
+		ret = replay_one_k(r, &rec[i], untracked, record); \
+		if (ret)                                           \
+			return ret;                                \
+	}
+	if (!r->heap_untracked && !r->ops.record)
+		REPLAY_LOOP(0, 0)
+	else if (!r->ops.record)
+		REPLAY_LOOP(1, 0)
+	else
+		REPLAY_LOOP(r->heap_untracked, 1)
+#undef REPLAY_LOOP
+	return 0;
 }
 
 int mpt_replay_record(struct mpt_replay *r, const struct mpt_record *rec)
@@ -1596,16 +1638,15 @@ int mpt_replay_finish(struct mpt_replay *r)
 int mpt_replay_run(struct mpt_replay *r, struct mpt_reader *rd)
 {
 	const struct mpt_record *rec;
-	int n, i, ret;
+	int n, ret;
 
 	/* Runs of records, in place (some decoded ahead by the reader's
 	 * helper thread, when it has one). */
-	while ((n = mpt_reader_next_run(rd, &rec)) > 0)
-		for (i = 0; i < n; i++) {
-			ret = replay_one(r, &rec[i]);
-			if (ret)
-				return ret;
-		}
+	while ((n = mpt_reader_next_run(rd, &rec)) > 0) {
+		ret = replay_records(r, rec, n);
+		if (ret)
+			return ret;
+	}
 	if (n < 0)
 		return n;
 	return mpt_replay_finish(r);

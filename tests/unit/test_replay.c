@@ -921,6 +921,35 @@ static void test_replay__events_after_end(void **state)
 	}
 }
 
+/*
+ * A realloc without its free half, of an address freed and then allocated
+ * again (by another thread, through the general path): the old block is
+ * still live, and the realloc ends it.
+ */
+static void test_replay__realloc_of_reused_address(void **state)
+{
+	struct mpt_replay *r;
+
+	(void)state;
+	header(0);
+	start(100, 0, MPT_PROC_INITIAL);
+	alloc(0x1000, 10, 0);
+	alloc(0x2000, 20, 0);
+	free_(0x1000, MPT_FN_FREE);
+	ctx(100, 101);
+	alloc(0x1000, 30, 0);
+	alloc_full(0x5000, 50, 0, MPT_FN_REALLOC, 0, 0x1000);
+	ctx(100, 100);
+	pend(MPT_END_EXIT, 0);
+	r = replay();
+	assert_int_equal(seen.nend, 1);
+	assert_int_equal(seen.end[0].n, 2);
+	assert_int_equal(seen.end[0].b[0].addr, 0x2000);
+	assert_int_equal(seen.end[0].b[1].addr, 0x5000);
+	assert_int_equal(seen.frees, 2);
+	mpt_replay_free(r);
+}
+
 static void test_hash__put_get_del(void **state)
 {
 	struct mpt_hmap m;
@@ -969,6 +998,7 @@ int main(void)
 		cmocka_unit_test(test_replay__table_stress),
 		cmocka_unit_test(test_replay__untracked_heap),
 		cmocka_unit_test(test_replay__events_after_end),
+		cmocka_unit_test(test_replay__realloc_of_reused_address),
 		cmocka_unit_test(test_hash__put_get_del),
 	};
 
