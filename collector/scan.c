@@ -227,7 +227,19 @@ static void stop_threads(pid_t pid, uint32_t exiting, struct stopped *s)
 		s->tids[s->n++] = t;
 		if (ptrace(PTRACE_GETREGS, t, NULL, &r) < 0)
 			continue;
-		s->sps[s->nsps++] = r.rsp;
+		/*
+		 * A stack is a root from 128 bytes below its stack pointer
+		 * (leakscan_roots_from_maps()), the red zone a leaf function
+		 * may use.  A thread stopped in a system call is in no leaf
+		 * of its own there, and those bytes held what our hooks had
+		 * left in their dead frames (pointers the program had
+		 * dropped, which memcheck finds lost): its stack starts at
+		 * its stack pointer, as the exiting thread's does.
+		 */
+		if ((long long)r.orig_rax >= 0 && r.rsp <= UINT64_MAX - 128)
+			s->sps[s->nsps++] = r.rsp + 128;
+		else
+			s->sps[s->nsps++] = r.rsp;
 		{
 			/*
 			 * A thread stopped in a system call keeps only its

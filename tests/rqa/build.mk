@@ -3,7 +3,8 @@
 # each file's header comment).  Built like tests/apps: no sanitizers.
 
 RQA_DIR := $(BUILD)/tests/rqa
-RQA_C := oom execenv sigterm threads32 daemon interior allocfns stalestack
+RQA_C := oom execenv sigterm threads32 daemon interior allocfns stalestack \
+	redzone
 RQA := $(RQA_C:%=$(RQA_DIR)/%) $(RQA_DIR)/cxxexc
 
 $(RQA_C:%=$(RQA_DIR)/%): $(RQA_DIR)/%: tests/rqa/%.c tests/rqa/build.mk
