@@ -1600,6 +1600,18 @@ static size_t drop_discarded(struct line_row *row, size_t n)
 	return k;
 }
 
+/*
+ * 1 if `cu` is from gcc, which numbers the files of a DWARF 5 line table
+ * from 1 in the line program (entry 0, the unit's own file, is never set)
+ * and leaves the rows of file 1 at the file register's initial value, 1.
+ */
+static int gcc_unit(struct image *im, Dwarf_Die cu)
+{
+	char *p = die_string(im, cu, DW_AT_producer);
+
+	return p && !strncmp(p, "GNU ", 4);
+}
+
 static int load_lines(struct image *im, struct unit *u, Dwarf_Die cu,
 		      struct strpool *pool)
 {
@@ -1611,6 +1623,7 @@ static int load_lines(struct image *im, struct unit *u, Dwarf_Die cu,
 	Dwarf_Signed n = 0, i, nf = 0;
 	char **files = NULL;
 	size_t k;
+	int file0_is_1;
 
 	if (dwarf_srcfiles(cu, &files, &nf, &err) == DW_DLV_OK) {
 		u->file = calloc(nf ? nf : 1, sizeof(*u->file));
@@ -1637,6 +1650,18 @@ static int load_lines(struct image *im, struct unit *u, Dwarf_Die cu,
 		dwarf_srclines_dealloc_b(ctx);
 		return 0;
 	}
+	/*
+	 * libdwarf 20210528 starts a DWARF 5 line program's file register at
+	 * 0, where the standard (table 6.4) says 1 (later releases agree):
+	 * the rows before a sequence's first set_file come out as file 0.
+	 * gcc never sets file 0, and its file 1 is the first file it gave
+	 * rows, which is another than the unit's when code of an #included
+	 * file or a header comes first (dl-error-skeleton.c in dl-error.c):
+	 * those rows were named after the unit's file.  binutils' addr2line
+	 * 2.40 reads them the same wrong way; objdump --dwarf=decodedline,
+	 * gdb, llvm-addr2line and valgrind read file 1.
+	 */
+	file0_is_1 = ver == 5 && u->nfile > 1 && gcc_unit(im, cu);
 	u->line = calloc(n, sizeof(*u->line));
 	if (!u->line) {
 		dwarf_srclines_dealloc_b(ctx);
@@ -1665,6 +1690,8 @@ static int load_lines(struct image *im, struct unit *u, Dwarf_Die cu,
 		row->addr = a;
 		row->line = ln > UINT32_MAX ? UINT32_MAX : ln;
 		row->column = col > UINT32_MAX ? UINT32_MAX : col;
+		if (fno == 0 && file0_is_1)
+			fno = 1;
 		row->file = fno > UINT32_MAX ? NO_IDX : (uint32_t)fno;
 		row->end = end ? 1 : 0;
 		row->order = k;
@@ -2032,7 +2059,7 @@ static int resolve_dwarf(struct mpt_symbolizer *s, struct image *im, uint64_t v,
  */
 #define PC_MAGIC "MPTSYMC\n"
 /* Bump whenever resolve_dwarf() may answer differently for the same files. */
-#define PC_VERSION 1
+#define PC_VERSION 2
 #define PC_MAX_BYTES (64u << 20)
 #define PC_MAX_ENT (1u << 22)
 

@@ -4,7 +4,8 @@
 
 SYM_DIR := $(BUILD)/tests/sym
 SYM_PROGS := $(SYM_DIR)/sym_c_dw4 $(SYM_DIR)/sym_c_dw5 \
-	     $(SYM_DIR)/sym_cxx_dw4 $(SYM_DIR)/sym_cxx_dw5
+	     $(SYM_DIR)/sym_cxx_dw4 $(SYM_DIR)/sym_cxx_dw5 \
+	     $(SYM_DIR)/sym_incl_dw4 $(SYM_DIR)/sym_incl_dw5
 SYM_LIB := $(SYM_DIR)/libsymlib.so
 SYM_LIB_DYN := $(SYM_DIR)/libsymlib-dynsym.so
 SYM_CFLAGS = -O2 -g -Wall -Wextra -D_GNU_SOURCE
@@ -21,6 +22,10 @@ $(SYM_LIB_DYN): $(SYM_LIB)
 $(SYM_DIR)/sym_c_dw%: tests/sym/sym_c.c tests/sym/symdump.h $(SYM_LIB)
 	$(QUIET_CC)$(CC) $(SYM_CFLAGS) -gdwarf-$* -Itests/sym -o $@ $< \
 		-L$(SYM_DIR) -lsymlib -Wl,-rpath,'$$ORIGIN'
+
+$(SYM_DIR)/sym_incl_dw%: tests/sym/sym_incl.c tests/sym/sym_incl_part.c | $(DEPS_STAMP)
+	$(Q)mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) -O0 -g -gdwarf-$* -o $@ $<
 
 $(SYM_DIR)/sym_cxx_dw%: tests/sym/sym_cxx.cc tests/sym/symdump.h | $(DEPS_STAMP)
 	$(Q)mkdir -p $(dir $@)

@@ -265,6 +265,37 @@ static const char *base_of(const char *p)
 }
 
 /*
+ * 1 if the row of `file`'s line table nearest at or before `off` (the last
+ * of equals), as `objdump --dwarf=decodedline` decodes it, is of a file
+ * named `base` and line `line`.  binutils 2.40's addr2line starts a DWARF 5
+ * line program's file register at 0, where the standard has 1, and so
+ * names the unit's own file for code that gcc put in file 1 (glibc's
+ * __libc_start_call_main, in libc_start_call_main.h); objdump decodes
+ * those rows right, as gdb, llvm-addr2line and valgrind do.
+ */
+static int objdump_row_is(const char *file, uint64_t off, const char *base,
+			  unsigned line)
+{
+	char cmd[4200], l[1024], name[512], best[512] = "";
+	unsigned long long a, ln, best_a = 0, best_ln = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd),
+		 "objdump --dwarf=decodedline '%s' 2>/dev/null", file);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while (fgets(l, sizeof(l), f))
+		if (sscanf(l, "%511s %llu 0x%llx", name, &ln, &a) == 3 &&
+		    a <= off && a >= best_a) {
+			best_a = a;
+			best_ln = ln;
+			snprintf(best, sizeof(best), "%s", name);
+		}
+	pclose(f);
+	return !strcmp(best, base) && best_ln == line;
+}
+
+/*
  * Resolve one printed address with the symbolizer and with addr2line and
  * require the same frames: function, file, line, inline order.
  */
@@ -311,7 +342,14 @@ static int check_agree(struct mpt_symbolizer *s, const struct prog *p,
 		 */
 		if (want[i].line) {
 			assert_non_null(fr[i].file);
-			assert_string_equal(fr[i].file, want[i].file);
+			if (i == 0 && strcmp(fr[i].file, want[i].file) &&
+			    fr[i].line == want[i].line &&
+			    objdump_row_is(file, off, base_of(fr[i].file),
+					   fr[i].line))
+				print_message("  addr2line misreads the file; "
+					      "objdump agrees with ours\n");
+			else
+				assert_string_equal(fr[i].file, want[i].file);
 		}
 		assert_int_equal(fr[i].line, want[i].line);
 		assert_int_equal(!!(fr[i].flags & MPT_FRAME_INLINED),

@@ -36,7 +36,7 @@ same() {
 MPTRACE_NO_CACHE=1 run none
 [ ! -e "$HOME" ] || fail "MPTRACE_NO_CACHE: something was written in HOME"
 grep -q 'malloc' none.out || fail "no symbol in the reports"
-grep -q '__libc_start_call_main (.*\.c:[0-9]*)' none.out ||
+grep -q '__libc_start_call_main (.*\.[ch]:[0-9]*)' none.out ||
 	fail "no libc line in the reports"
 
 export MPTRACE_CACHE_DIR=$TMPDIR/cache
