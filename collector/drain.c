@@ -195,6 +195,29 @@ static struct thread_ent *thread_find(struct proc *p, uint32_t tid, int add)
 	return &p->thr[p->nthr++];
 }
 
+/*
+ * The threads of `parent` in the fork child p, as ended ones (the one that
+ * forked goes on in the child on the same stack, which the child's live
+ * thread then overlaps).
+ */
+static void inherit_threads(struct proc *p, const struct proc *parent)
+{
+	for (size_t i = 0; i < parent->nthr; i++) {
+		const struct thread_ent *src = &parent->thr[i];
+		struct thread_ent *te;
+
+		if (src->hi <= src->lo)
+			continue;
+		te = thread_find(p, src->tid, 1);
+		if (!te)
+			return;
+		if (te->alive)
+			continue;
+		te->lo = src->lo;
+		te->hi = src->hi;
+	}
+}
+
 /* Resolve a transport stack to a trace stack id, writing STACK if new. */
 static uint64_t stack_id(const struct mpr_stack *st, uint64_t raw_time,
 			 const char *end)
@@ -507,11 +530,18 @@ static void sev_emit(struct sev *e)
 		r.u.process_start.argv = argv;
 		M.nprocs++;
 		if (e->inherit) {
-			/* A fork child starts with its parent's heap. */
+			/*
+			 * A fork child starts with its parent's heap, and the
+			 * stacks of its parent's threads, of which only the
+			 * forking one runs on in the child: the others are
+			 * ended threads' stacks to the leak scan.
+			 */
 			for (struct proc *q = M.procs; q; q = q->next)
 				if (q != p && q->pid == (pid_t)e->ppid &&
-				    q->state != PROC_DONE)
+				    q->state != PROC_DONE) {
 					u64map_copy(&p->live, &q->live);
+					inherit_threads(p, q);
+				}
 		} else if (e->kind == MPT_PROC_EXEC) {
 			/* A new image: nothing of the old one is left. */
 			u64map_clear(&p->live);

@@ -339,7 +339,9 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi,
 	/*
 	 * The stack of a thread that has ended holds stale pointers, and glibc
 	 * keeps it mapped for reuse: memcheck does not count it, nor do we,
-	 * unless a live thread has taken that stack over.
+	 * unless a live thread has taken that stack over (one of ours, or one
+	 * whose stack pointer is in it).  A fork child's are its parent's
+	 * threads but the one that forked, which goes on there.
 	 */
 	dead = malloc((p->nthr + 1) * sizeof(*dead));
 	for (size_t i = 0; dead && i < p->nthr; i++) {
@@ -351,6 +353,8 @@ void leak_scan(struct proc *p, uint32_t tid, uint64_t sp, uint64_t stack_hi,
 		for (size_t j = 0; j < p->nthr && !reused; j++)
 			reused = p->thr[j].alive && p->thr[j].lo < te->hi &&
 				 te->lo < p->thr[j].hi;
+		for (size_t j = 0; j < ro.nsps && !reused; j++)
+			reused = ro.sps[j] >= te->lo && ro.sps[j] <= te->hi;
 		if (!reused) {
 			dead[ndead].lo = te->lo;
 			dead[ndead].hi = te->hi;
