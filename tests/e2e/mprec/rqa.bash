@@ -36,3 +36,36 @@ real() {
 	cmp -s "$TMPDIR/$name.out0" "$TMPDIR/$name.out1" ||
 		fail "$name printed something else under mprec"
 }
+
+# block_kinds PROG KIND:BYTES...: record PROG, and for each KIND:BYTES
+# (definite, indirect, possible, reachable) require that the one block of
+# BYTES bytes has that kind in mpleaks --all, and in valgrind's report of
+# the same program when valgrind is installed.
+block_kinds() {
+	local prog=$1 kb kind bytes got vg
+	shift
+	rec -- "$prog"
+	expect_rc 0
+	valid_trace
+	"$BIN/mpleaks" --all -f csv "$T" >"$TMPDIR/leaks.csv" || fail "mpleaks failed"
+	for kb in "$@"; do
+		kind=${kb%%:*} bytes=${kb#*:}
+		# columns: pid,record,kind,domain,device,blocks,bytes,...
+		got=$(awk -F, -v b="$bytes" 'NR > 1 && $7 == b && $6 == 1 { print $3 }' "$TMPDIR/leaks.csv")
+		expect "kind of the $bytes-byte block" "$got" "$kind"
+	done
+	command -v valgrind >/dev/null || return 0
+	valgrind --leak-check=full --show-leak-kinds=all "$prog" 2>"$TMPDIR/vg.txt" >/dev/null ||
+		fail "valgrind failed"
+	for kb in "$@"; do
+		kind=${kb%%:*} bytes=${kb#*:}
+		case $kind in
+		definite) vg="definitely lost" ;;
+		indirect) vg="indirectly lost" ;;
+		possible) vg="possibly lost" ;;
+		reachable) vg="still reachable" ;;
+		esac
+		grep -q " $bytes bytes in 1 blocks are $vg" "$TMPDIR/vg.txt" ||
+			fail "valgrind does not call the $bytes bytes $vg"
+	done
+}
