@@ -311,6 +311,17 @@ int mpt_supp_parse(struct mpt_suppressions *s, const char *text, size_t len,
 		}
 		case 3:
 			if (*b == '}' && e - b == 1) {
+				if (keep && !cur.npat) {
+					/*
+					 * valgrind refuses it too: it would
+					 * match every stack.
+					 */
+					set_msg(msg, msgsize, lineno,
+						"suppression without a fun:, "
+						"obj:, src: or ... line");
+					supp_release(&cur);
+					return MPT_E_CORRUPT;
+				}
 				if (keep) {
 					err = add_supp(s, &cur);
 					if (err) {

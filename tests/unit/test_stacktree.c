@@ -283,6 +283,13 @@ static void test_suppress__errors(void **state)
 	mpt_supp_free(
 		parse("{\n n\n Memcheck:Leak\n match-leak-kinds: lost\n}\n",
 		      MPT_E_CORRUPT));
+	/* No frame line: it would match every leak (valgrind refuses it). */
+	mpt_supp_free(parse("{\n n\n Memcheck:Leak\n}\n", MPT_E_CORRUPT));
+	mpt_supp_free(parse("{\n n\n Memcheck:Leak\n"
+			    " match-leak-kinds: definite\n}\n",
+			    MPT_E_CORRUPT));
+	/* Another tool's needs none: skipped. */
+	mpt_supp_free(parse("{\n n\n Memcheck:Cond\n}\n", 0));
 	mpt_supp_free(parse("", 0));
 	mpt_supp_free(NULL);
 }
