@@ -603,6 +603,28 @@ static __attribute__((noreturn)) void bad_value(const struct cmd_spec *spec,
 	bad_usage(spec);
 }
 
+/*
+ * getopt_long() takes an abbreviation of a long option: the length of
+ * the name typed in `typed` if it is an abbreviation of `matched` that is
+ * itself the whole name of a shared option, one this command does not
+ * have (mpleaks took --to T for --top, which no other command would).
+ */
+static size_t other_option(const char *typed, const char *matched)
+{
+	size_t n, i;
+
+	if (strncmp(typed, "--", 2))
+		return 0;
+	n = strcspn(typed + 2, "=");
+	if (strlen(matched) == n)
+		return 0;
+	for (i = 0; i < sizeof(shared_option) / sizeof(shared_option[0]); i++)
+		if (strlen(shared_option[i].opt.name) == n &&
+		    !strncmp(shared_option[i].opt.name, typed + 2, n))
+			return n;
+	return 0;
+}
+
 void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 	       struct cmd_args *args)
 {
@@ -647,9 +669,21 @@ void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 	shortopts[sl] = 0;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, shortopts, lopt, NULL)) != -1) {
-		const char *arg = optarg;
+	for (;;) {
+		int li = -1, at = optind;
+		const char *arg;
 
+		c = getopt_long(argc, argv, shortopts, lopt, &li);
+		if (c == -1)
+			break;
+		arg = optarg;
+		if (li >= 0 && at < argc &&
+		    other_option(argv[at], lopt[li].name)) {
+			error("unknown option '--%.*s'",
+			      (int)other_option(argv[at], lopt[li].name),
+			      argv[at] + 2);
+			bad_usage(spec);
+		}
 		switch (c) {
 		case 'h':
 			cmd_usage(spec, stdout, 1);
