@@ -57,7 +57,8 @@ struct img {
 	size_t cap;
 	uint64_t live, peak, npeak; /* peak: total now, highest, its number */
 	int done;
-	int fresh; /* made by the event being handled */
+	int fresh;		      /* made by the event being handled */
+	const struct mpt_block *skip; /* peak_start(): the block being freed */
 };
 
 static struct {
@@ -219,7 +220,7 @@ static int add_live(void *ctx, const struct mpt_block *b)
 	struct img *im = ctx;
 	uint64_t n;
 
-	if (!wanted(im->p, b))
+	if (!wanted(im->p, b) || b == im->skip)
 		return 0;
 	n = bytes_of(b);
 	sval_of(im, b->stack)->cur += n;
@@ -231,7 +232,9 @@ static int add_live(void *ctx, const struct mpt_block *b)
  * The first event of an image: a forked child starts with its parent's
  * live blocks, which count towards its peak.  Its live set already has
  * the event applied (b added, or b taken out): undo that here, so that the
- * image starts as it was before, and the caller applies the event.
+ * image starts as it was before, and the caller applies the event.  A
+ * block being freed may still be listed while the free callback runs:
+ * it is counted once, here, not also by add_live().
  */
 static void peak_start(struct img *im, const struct mpt_block *b, int added)
 {
@@ -239,7 +242,9 @@ static void peak_start(struct img *im, const struct mpt_block *b, int added)
 	uint64_t n = bytes_of(b);
 
 	im->fresh = 0;
+	im->skip = added ? NULL : b;
 	(void)mpt_process_foreach(im->p, st.domain_mask, add_live, im);
+	im->skip = NULL;
 	s = sval_of(im, b->stack); /* after: add_live() may move them */
 	if (added) {
 		s->cur -= n < s->cur ? n : s->cur;
