@@ -1,6 +1,7 @@
 /* hooks.c - the functions libmprec.so interposes in the app. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <sched.h> /* sched_yield */
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h> /* nanosleep */
 #include <unistd.h>
 
 #include "mptrace.h" /* MPT_FN_*, MPT_ALLOC_*, MPT_REC_* */
@@ -675,10 +677,34 @@ EXPORT int prctl(int option, ...)
 }
 
 /* Processes. */
+
+/*
+ * Wait, a second at most, until mprec has taken in `ticket` children of
+ * ours (their start records queued), or as many other ones.
+ */
+static void fork_wait_ack(uint32_t ticket)
+{
+	struct timespec pause = { 0, 20000 };
+	int i;
+
+	for (i = 0; i < 50000; i++) {
+		if ((int32_t)(atomic_load_explicit(&rec_region->forks_acked,
+						   memory_order_acquire) -
+			      ticket) >= 0)
+			return;
+		if (i < 64)
+			sched_yield();
+		else
+			nanosleep(&pause, NULL);
+	}
+}
+
 static pid_t do_fork(int origin)
 {
 	struct tstate *t = &rec_t;
 	int m = mode(t);
+	uint32_t ticket = 0;
+	int hold = 0;
 	pid_t pid;
 
 	if (m < 0 || !rec_real.fork)
@@ -687,12 +713,35 @@ static pid_t do_fork(int origin)
 	if (m == MODE_REC)
 		t->mode = MODE_BUSY;
 	rec_before_fork();
+	/*
+	 * The child starts at the time of the fork and inherits our heap as
+	 * of then; mprec must emit nothing of ours stamped later until it has
+	 * the child's start, so the time is held as for a realloc in progress
+	 * until mprec says it has taken the child in.
+	 */
+	if (m == MODE_REC && rec_opts.follow && rec_region && t->slot &&
+	    !atomic_load_explicit(&t->slot->inflight, memory_order_relaxed)) {
+		rec_fork_time = rec_now_early();
+		atomic_store_explicit(&t->slot->inflight, rec_fork_time,
+				      memory_order_seq_cst);
+		ticket = atomic_fetch_add(&rec_region->forks, 1) + 1;
+		hold = 1;
+	}
 	rec_in_fork = 1;
 	pid = rec_real.fork();
 	rec_in_fork = 0;
 	if (pid == 0 && m == MODE_REC) {
 		rec_after_fork_child(origin);
 		return 0;
+	}
+	if (hold) {
+		if (pid > 0)
+			fork_wait_ack(ticket);
+		else
+			atomic_fetch_add(&rec_region->forks_acked, 1);
+		rec_fork_time = 0;
+		atomic_store_explicit(&t->slot->inflight, 0,
+				      memory_order_release);
 	}
 	if (m == MODE_REC)
 		t->mode = MODE_REC;

@@ -461,7 +461,16 @@ static void handle_hello(int fd, const struct mpr_msg *m, int memfd)
 		}
 		/* else: the initial program's first image. */
 	} else {
+		struct proc *parent = proc_find((pid_t)m->ppid);
+
 		e.inherit = m->origin != MPR_ORIGIN_IMAGE;
+		/*
+		 * The child starts at its fork, which its parent held back
+		 * everything after until now (see do_fork()); the watermark is
+		 * a bound should it not have.
+		 */
+		if (e.time < M.watermark)
+			e.time = M.watermark;
 		p = proc_new((pid_t)m->pid, (pid_t)m->ppid);
 		e.kind = m->origin == MPR_ORIGIN_FORK ? MPT_PROC_FORK :
 							MPT_PROC_VFORK;
@@ -469,6 +478,8 @@ static void handle_hello(int fd, const struct mpr_msg *m, int memfd)
 		e.path = read_link(p->pid);
 		read_cmdline(p->pid, &e);
 		sev_push(&e);
+		if (parent && parent->rg && parent->rg->map)
+			atomic_fetch_add(&parent->rg->map->forks_acked, 1);
 	}
 	if (!region_attach(p, map, size)) {
 		munmap(map, size);

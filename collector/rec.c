@@ -1367,13 +1367,16 @@ static void atfork_child(void)
  */
 static int fork_threads = 1, fork_threads_next = 1;
 
+uint64_t rec_fork_time;
+
 /* In the child of fork/vfork: a new region, a new slot, all modules. */
 void rec_after_fork_child(int origin)
 {
 	struct tstate *t = &rec_t;
 	struct mpr_region *old = rec_region;
-	uint64_t now = rec_now();
+	uint64_t now = rec_fork_time ? rec_fork_time : rec_now();
 
+	rec_fork_time = 0;
 	fork_parent = my_pid;
 	my_pid = getpid();
 	if (fork_threads_next != 1)

@@ -211,6 +211,12 @@ extern __thread int rec_in_fork;
 /* Before fork(): note how many threads the parent has (see rec.c). */
 void rec_before_fork(void);
 
+/*
+ * The time of the fork under way, taken before the real fork() (0: none):
+ * the child's start, so that it inherits its parent's heap as of then.
+ */
+extern uint64_t rec_fork_time;
+
 /* After fork in the child (origin enum mpr_origin). */
 void rec_after_fork_child(int origin);
 

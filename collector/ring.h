@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define MPR_MAGIC 0x3152504du /* "MPR1" */
-#define MPR_VERSION 3
+#define MPR_VERSION 4
 
 #define MPR_SLOTS 1024		  /* threads alive at once, per process */
 #define MPR_RING_SIZE (1u << 20)  /* bytes of one thread's ring */
@@ -93,8 +93,10 @@ struct mpr_region {
 	_Atomic uint32_t exit_called; /* exit()/_exit() was called ... */
 	_Atomic int32_t exit_code;    /* ... with this status */
 	uint32_t max_slots;	      /* slots in this region, <= MPR_SLOTS */
-	uint32_t pad0;
-	uint64_t pad[57];
+	_Atomic uint32_t forks;	      /* forks begun by the process ... */
+	_Atomic uint32_t forks_acked; /* ... and children mprec took in */
+	uint32_t pad1;
+	uint64_t pad[56];
 	struct mpr_slot slot[MPR_SLOTS];
 };
 

@@ -5,7 +5,7 @@
 
 QA_DIR := $(BUILD)/tests/qa
 QA_C := hashtab tree recurse libcalloc prodcons forkleak phases glibcstate \
-	livethreads dlkeep libcmix forkthread forkfree
+	livethreads dlkeep libcmix forkthread forkfree forkheap
 QA_CXX := objgraph
 QA_BINS := $(QA_C:%=$(QA_DIR)/%) $(QA_CXX:%=$(QA_DIR)/%)
 QA_CFLAGS = -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra
