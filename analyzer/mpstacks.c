@@ -637,13 +637,16 @@ static int row_cmp(const void *a, const void *b)
 
 static void print_csv(FILE *f, long top)
 {
+	static int header_done; /* one header row for all the traces */
 	size_t i, n = nrows;
 
 	if (nrows) /* rows is NULL when there are none */
 		qsort(rows, nrows, sizeof(*rows), row_cmp);
 	if (top > 0 && (size_t)top < n)
 		n = (size_t)top;
-	fprintf(f, "pid,stack_id,%s,function,stack\n", metric_name[opt.metric]);
+	if (!header_done++)
+		fprintf(f, "pid,stack_id,%s,function,stack\n",
+			metric_name[opt.metric]);
 	for (i = 0; i < n; i++) {
 		fprintf(f, "%u,%llu,%llu,", rows[i].pid,
 			(unsigned long long)rows[i].stack_id,

@@ -22,6 +22,9 @@ for m in allocations bytes; do
 	got=$("$MPSTACKS" --metric $m "$T" | sed -n 's/^# .*; total \([0-9]*\)$/\1/p')
 	expect "text $m total" "$got" "$want"
 done
+# Two traces: one CSV, one header row.
+n=$("$MPSTACKS" -f csv "$T" "$T" | grep -c '^pid,')
+expect "csv header rows for two traces" "$n" 1
 # One process only.
 want=$("$MPDUMP" --stats -f csv "$T" | awk -F, '$1 == "process" && $2 == 200 && $3 == "allocs" { print $4 }')
 got=$("$MPSTACKS" -f folded --metric allocations --pid 200 "$T" | folded_sum)
