@@ -231,6 +231,63 @@ static int parse_kinds(const char *p, size_t len, unsigned *out)
 	return 0;
 }
 
+/* 1 if [b, e) holds no control character but tabs. */
+static int printable(const char *b, const char *e)
+{
+	for (; b < e; b++)
+		if (((unsigned char)*b < 0x20 && *b != '\t') || *b == 0x7f)
+			return 0;
+	return 1;
+}
+
+/*
+ * 1 if [b, e) is a line of another sanitizer's suppressions file: TYPE:...
+ * with a type of AddressSanitizer's, ThreadSanitizer's or (lower case and
+ * dashes) UndefinedBehaviorSanitizer's.  Any other type is a mistake, as
+ * the sanitizers have it (lek:f would suppress nothing).
+ */
+static int other_sanitizer_type(const char *b, const char *e)
+{
+	static const char *const known[] = {
+		"interceptor_name",
+		"interceptor_via_fun",
+		"interceptor_via_lib",
+		"odr_violation",
+		"race",
+		"race_top",
+		"mutex",
+		"thread",
+		"signal",
+		"called_from_lib",
+		"deadlock",
+		"alignment",
+		"bool",
+		"bounds",
+		"enum",
+		"function",
+		"null",
+		"return",
+		"unreachable",
+		"vptr",
+		"vptr_check",
+	};
+	const char *colon = memchr(b, ':', (size_t)(e - b));
+	size_t n, i;
+
+	if (!colon || colon == b)
+		return 0;
+	n = (size_t)(colon - b);
+	for (i = 0; i < n; i++)
+		if (!(b[i] >= 'a' && b[i] <= 'z') && b[i] != '-' && b[i] != '_')
+			return 0;
+	if (memchr(b, '-', n))
+		return 1;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strlen(known[i]) == n && !memcmp(known[i], b, n))
+			return 1;
+	return 0;
+}
+
 int mpt_supp_parse(struct mpt_suppressions *s, const char *text, size_t len,
 		   char *msg, size_t msgsize)
 {
@@ -275,10 +332,21 @@ int mpt_supp_parse(struct mpt_suppressions *s, const char *text, size_t len,
 					supp_release(&cur);
 					return err;
 				}
+			} else if (other_sanitizer_type(b, e)) {
+				/* The other sanitizers' types: not leaks. */
+			} else if (!printable(b, e)) {
+				set_msg(msg, msgsize, lineno,
+					"binary data: not a suppressions file");
+				return MPT_E_CORRUPT;
 			} else if (memchr(b, ':', (size_t)(e - b)) &&
-				   (size_t)(e - b) > 1 && b[0] != '{' &&
-				   b[0] != '}') {
-				/* Other LeakSanitizer/ASan types: not leaks. */
+				   b[0] != '{' && b[0] != '}') {
+				set_msg(msg, msgsize, lineno,
+					"unknown suppression type '%.*s'",
+					(int)((const char *)memchr(
+						      b, ':', (size_t)(e - b)) -
+					      b),
+					b);
+				return MPT_E_CORRUPT;
 			} else {
 				set_msg(msg, msgsize, lineno,
 					"expected '{' or 'leak:PATTERN'");

@@ -290,6 +290,12 @@ static void test_suppress__errors(void **state)
 			    MPT_E_CORRUPT));
 	/* Another tool's needs none: skipped. */
 	mpt_supp_free(parse("{\n n\n Memcheck:Cond\n}\n", 0));
+	/* Other sanitizers' types are skipped, unknown ones refused. */
+	mpt_supp_free(parse("race:f\ninterceptor_via_fun:g\n"
+			    "signed-integer-overflow:h\n",
+			    0));
+	mpt_supp_free(parse("lek:f\n", MPT_E_CORRUPT));
+	mpt_supp_free(parse("leak:f\n\x01\x02:zz\n", MPT_E_CORRUPT));
 	mpt_supp_free(parse("", 0));
 	mpt_supp_free(NULL);
 }
