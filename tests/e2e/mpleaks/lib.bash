@@ -37,3 +37,15 @@ vg_totals() {
 	END { printf "D=%d/%d I=%d/%d P=%d/%d R=%d/%d\n",
 		dk, db, ik, ib, pk, pb, rk, rb }' "$1"
 }
+
+# vg_procs PROG N: run PROG under valgrind, children followed, one log per
+# process; require N logs and set $logs to their names, in pid order (the
+# order of the processes' starts here).
+vg_procs() {
+	rm -f "$TMPDIR"/vg.*
+	valgrind --leak-check=full --show-leak-kinds=all --trace-children=yes \
+		--log-file="$TMPDIR/vg.%p" "$1" >/dev/null 2>&1 ||
+		fail "valgrind run failed"
+	logs=$(ls "$TMPDIR"/vg.* | sort -t. -k2 -n)
+	[ "$(echo "$logs" | wc -l)" = "$2" ] || fail "not $2 valgrind logs"
+}

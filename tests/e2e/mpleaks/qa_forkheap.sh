@@ -7,11 +7,7 @@ command -v valgrind >/dev/null || skip "valgrind not installed"
 PROG=$BUILD/tests/qa/forkheap
 need "$MPLEAKS" "$MPREC" "$PROG"
 
-valgrind --leak-check=full --show-leak-kinds=all --trace-children=yes \
-	--log-file="$TMPDIR/vg.%p" "$PROG" >/dev/null 2>&1 ||
-	fail "valgrind run failed"
-logs=$(ls "$TMPDIR"/vg.* | sort -t. -k2 -n)
-[ "$(echo "$logs" | wc -l)" = 2 ] || fail "not two valgrind logs"
+vg_procs "$PROG" 2
 for run in 1 2 3; do
 	"$MPREC" -o "$TMPDIR/fh.trace" "$PROG" >/dev/null 2>&1 || fail "mprec exited $?"
 	"$MPLEAKS" --all "$TMPDIR/fh.trace" >"$TMPDIR/fh.leaks" || fail "mpleaks exited $?"

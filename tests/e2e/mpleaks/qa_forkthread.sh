@@ -9,9 +9,7 @@ command -v valgrind >/dev/null || skip "valgrind not installed"
 PROG=$BUILD/tests/qa/forkthread
 need "$MPLEAKS" "$MPREC" "$PROG"
 
-valgrind --leak-check=full --show-leak-kinds=all --trace-children=yes \
-	--log-file="$TMPDIR/vg.%p" "$PROG" >/dev/null 2>&1 ||
-	fail "valgrind run failed"
+vg_procs "$PROG" 2
 "$MPREC" -o "$TMPDIR/ft.trace" "$PROG" >/dev/null 2>&1 || fail "mprec exited $?"
 "$MPLEAKS" --all "$TMPDIR/ft.trace" >"$TMPDIR/ft.leaks" || fail "mpleaks exited $?"
 # The parent is the first process mpleaks lists, the child the second;
@@ -20,8 +18,6 @@ pids=$(awk '/^# pid / { print $3 }' "$TMPDIR/ft.leaks")
 parent=$(echo "$pids" | sed -n 1p)
 child=$(echo "$pids" | sed -n 2p)
 [ -n "$child" ] || fail "no child process in the report"
-logs=$(ls "$TMPDIR"/vg.* | sort -t. -k2 -n)
-[ "$(echo "$logs" | wc -l)" = 2 ] || fail "not two valgrind logs"
 # blocks per kind (bytes differ by the TLS modules the recorder adds)
 blocks() { echo "$1" | sed 's/\/[0-9]*//g'; }
 want=$(blocks "$(vg_totals "$(echo "$logs" | sed -n 1p)")")
