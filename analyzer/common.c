@@ -672,15 +672,17 @@ void cmd_parse(const struct cmd_spec *spec, int argc, char **argv,
 	for (;;) {
 		int li = -1, at = optind;
 		const char *arg;
+		size_t other;
 
 		c = getopt_long(argc, argv, shortopts, lopt, &li);
 		if (c == -1)
 			break;
 		arg = optarg;
-		if (li >= 0 && at < argc &&
-		    other_option(argv[at], lopt[li].name)) {
-			error("unknown option '--%.*s'",
-			      (int)other_option(argv[at], lopt[li].name),
+		other = li >= 0 && at < argc ?
+				other_option(argv[at], lopt[li].name) :
+				0;
+		if (other) {
+			error("unknown option '--%.*s'", (int)other,
 			      argv[at] + 2);
 			bad_usage(spec);
 		}

@@ -1379,12 +1379,6 @@ general:
 	return record_general(r, rec);
 }
 
-static inline __attribute__((always_inline)) int
-replay_one(struct mpt_replay *r, const struct mpt_record *rec)
-{
-	return replay_one_k(r, rec, r->heap_untracked, r->ops.record != NULL);
-}
-
 /* n records, in a copy of the loop for each of the constants. */
 static int replay_records(struct mpt_replay *r, const struct mpt_record *rec,
 			  int n)
@@ -1409,7 +1403,7 @@ static int replay_records(struct mpt_replay *r, const struct mpt_record *rec,
 
 int mpt_replay_record(struct mpt_replay *r, const struct mpt_record *rec)
 {
-	return replay_one(r, rec);
+	return replay_one_k(r, rec, r->heap_untracked, r->ops.record != NULL);
 }
 
 /* Every other record, and heap events off the fast paths. */

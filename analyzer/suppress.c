@@ -300,7 +300,7 @@ int mpt_supp_parse(struct mpt_suppressions *s, const char *text, size_t len,
 	memset(&cur, 0, sizeof(cur));
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *e = nl ? nl : end, *b = p;
+		const char *e = nl ? nl : end, *b = p, *colon;
 
 		p = nl ? nl + 1 : end;
 		lineno++;
@@ -338,14 +338,11 @@ int mpt_supp_parse(struct mpt_suppressions *s, const char *text, size_t len,
 				set_msg(msg, msgsize, lineno,
 					"binary data: not a suppressions file");
 				return MPT_E_CORRUPT;
-			} else if (memchr(b, ':', (size_t)(e - b)) &&
+			} else if ((colon = memchr(b, ':', (size_t)(e - b))) &&
 				   b[0] != '{' && b[0] != '}') {
 				set_msg(msg, msgsize, lineno,
 					"unknown suppression type '%.*s'",
-					(int)((const char *)memchr(
-						      b, ':', (size_t)(e - b)) -
-					      b),
-					b);
+					(int)(colon - b), b);
 				return MPT_E_CORRUPT;
 			} else {
 				set_msg(msg, msgsize, lineno,

@@ -1073,7 +1073,6 @@ int mpt_reader_next_batch(struct mpt_reader *r, struct mpt_record *rec,
 {
 	struct mpt_delta d;
 	const uint8_t *p, *fend, *last = NULL;
-	uint64_t last_time;
 	size_t n = 0;
 
 	if (!r || !rec || !max)
@@ -1092,21 +1091,16 @@ int mpt_reader_next_batch(struct mpt_reader *r, struct mpt_record *rec,
 	/*
 	 * The run of ALLOC and FREE records that mpt_reader_next() would take
 	 * on its fast path, with the state in locals.  Anything else, an error
-	 * included, is left to mpt_reader_next(), one record per call.
+	 * included, is left to mpt_reader_next(), one record per call.  Times
+	 * grow within a frame, and mpt_reader_next() delivers the first record
+	 * of every frame, the only one that can go back in time: the records
+	 * here need no check of their own.  Were the state ever behind the
+	 * frames before, it would decide.
 	 */
-	if (likely(!r->slow && !r->skim)) {
+	if (likely(!r->slow && !r->skim && r->d.time >= r->last_time)) {
 		d = r->d;
 		p = r->p;
 		fend = r->fend;
-		last_time = r->last_time;
-		/*
-		 * Times grow within a frame, and mpt_reader_next() delivers the
-		 * first record of every frame, the only one that can go back
-		 * in time: the records here need no check of their own.  Were
-		 * the state ever behind the frames before, it would decide.
-		 */
-		if (unlikely(d.time < last_time))
-			goto slow;
 		while (n < max && p < fend) {
 			const uint8_t *start = p;
 
@@ -1125,7 +1119,6 @@ int mpt_reader_next_batch(struct mpt_reader *r, struct mpt_record *rec,
 			return (int)n;
 		}
 	}
-slow:
 	return mpt_reader_next(r, rec);
 }
 
